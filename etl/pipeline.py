@@ -1,0 +1,420 @@
+"""One monitoring cycle, and one digest, as ordinary functions.
+
+``run_once`` calls the stages in order and passes plain data between them:
+config → due sources → fetch → discover → fetch articles → extract → warehouse load.
+The daemon (``etl.schedule``) and ``twinwatch run`` (cron) call the same function.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from etl.config import Config, Source, parse_interval
+from etl.digest import DigestInput, DigestPaths, RenderedDigest, build_digest, render_digest, write_digest
+from etl.discover import discover_links
+from etl.extract import Gazetteer, extract_document, load_gazetteer
+from etl.fetch import Fetcher, RobotsRecord
+from etl.mail import build_message, send_digest
+from etl.models import (
+    Document,
+    ExtractedDocument,
+    Fact,
+    FetchRequest,
+    FetchResult,
+    Hints,
+    Link,
+    RunSummary,
+    Validators,
+)
+from etl.store import Warehouse, run_lock
+from etl.urls import canonicalize
+
+log = logging.getLogger(__name__)
+
+# A source is due a little early rather than a whole period late: cron and the daemon's jitter
+# never fire at exactly the same second as the previous fetch plus its interval.
+DUE_TOLERANCE = timedelta(seconds=30)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- which sources run -------------------------------------------------------------------------------
+
+
+def next_due(source: Source, last_fetch: datetime | None, timezone: str) -> datetime | None:
+    """When ``source`` is next due after its last fetch; None means now (never fetched)."""
+    if last_fetch is None:
+        return None
+    interval = parse_interval(source.schedule)
+    if interval is not None:
+        return last_fetch + interval
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(source.schedule, timezone=ZoneInfo(timezone))
+    fire: datetime | None = trigger.get_next_fire_time(None, last_fetch)
+    return fire
+
+
+def select_sources(
+    config: Config,
+    last_fetch: dict[str, datetime],
+    now: datetime,
+    source_ids: Sequence[str] | None = None,
+    all_sources: bool = False,
+) -> list[Source]:
+    """Enabled sources that are due (or all of them, or exactly the ids asked for)."""
+    if source_ids:
+        return [config.source(source_id) for source_id in source_ids]
+    enabled = [source for source in config.sources if source.enabled]
+    if all_sources:
+        return enabled
+    timezone = config.digest.timezone
+    due = []
+    for source in enabled:
+        when = next_due(source, last_fetch.get(source.id), timezone)
+        if when is None or when <= now + DUE_TOLERANCE:
+            due.append(source)
+    return due
+
+
+# --- fetch and discover --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What the network gave us in one cycle."""
+
+    results: tuple[FetchResult, ...]  # every fetch outcome: source pages and articles
+    documents: tuple[tuple[Document, Source], ...]  # bodies to extract, with the source they came from
+
+
+def _request(url: str, source: Source, validators_by_url: Mapping[str, Validators]) -> FetchRequest:
+    return FetchRequest(
+        url=url,
+        source_id=source.id,
+        validators=validators_by_url.get(url, Validators()),
+        trusted_host=source.host,
+    )
+
+
+def _document(result: FetchResult, source: Source, link: Link | None = None) -> Document:
+    return Document(
+        url=result.url,
+        source_id=source.id,
+        content=result.text or "",
+        content_type=result.content_type or "text/html",
+        content_hash=result.validators.content_hash or "",
+        fetched_at=result.fetched_at,
+        title=link.title if link else None,
+        published=link.published if link else None,
+    )
+
+
+class PriorState(Protocol):
+    """What a cycle needs to know from earlier cycles (the warehouse, or nothing for a dry run)."""
+
+    def validators(self, urls: Sequence[str]) -> dict[str, Validators]: ...
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]: ...
+
+
+class NoPriorState:
+    """A dry run: nothing fetched before, nothing remembered."""
+
+    def validators(self, urls: Sequence[str]) -> dict[str, Validators]:
+        return {}
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        return set()
+
+
+def _new_links(source: Source, result: FetchResult, warehouse: PriorState) -> list[Link]:
+    links = discover_links(source, result)
+    if not source.refetch:
+        known = warehouse.known_urls([link.url for link in links])
+        links = [link for link in links if link.url not in known]
+    if len(links) > source.max_new:
+        log.info("%s: %d new articles, fetching the first %d (max_new)", source.id, len(links), source.max_new)
+    return links[: source.max_new]
+
+
+def collect(sources: Sequence[Source], fetcher: Fetcher, warehouse: PriorState) -> Collected:
+    """Fetch every source page, then the new articles that feeds and listings point to."""
+    source_urls = {source.id: canonicalize(source.url) for source in sources}
+    known = warehouse.validators(list(source_urls.values()))
+    requests = [_request(source_urls[s.id], s, known) for s in sources]
+    first = fetcher.fetch_all(requests)
+    documents: list[tuple[Document, Source]] = []
+    article_requests: list[FetchRequest] = []
+    article_meta: list[tuple[Link, Source]] = []
+    for source, result in zip(sources, first, strict=True):
+        if result.outcome != "ok":
+            continue
+        if source.kind == "page":
+            documents.append((_document(result, source), source))
+            continue
+        links = _new_links(source, result, warehouse)
+        article_validators = warehouse.validators([link.url for link in links])
+        for link in links:
+            article_requests.append(_request(link.url, source, article_validators))
+            article_meta.append((link, source))
+    articles = fetcher.fetch_all(article_requests) if article_requests else []
+    for (link, source), result in zip(article_meta, articles, strict=True):
+        if result.outcome == "ok":
+            documents.append((_document(result, source, link), source))
+    return Collected(tuple(first) + tuple(articles), tuple(documents))
+
+
+# --- extract ---------------------------------------------------------------------------------------------
+
+
+def extract_all(
+    documents: Iterable[tuple[Document, Source]], gazetteer: Gazetteer, today: datetime
+) -> list[ExtractedDocument]:
+    """Run the pure extractor over every document; one broken page never stops the run."""
+    extracted = []
+    for document, source in documents:
+        hints = Hints(home=source.home, lang=source.lang, today=today.date())
+        try:
+            extracted.append(extract_document(document, gazetteer, hints))
+        except Exception:  # a parser bug on one page must not lose the other pages
+            log.exception("%s: extraction failed for %s", source.id, document.url)
+    return extracted
+
+
+# --- one cycle ------------------------------------------------------------------------------------------------
+
+
+def _failures(sources: Sequence[Source], results: Sequence[FetchResult]) -> list[str]:
+    by_source = {result.source_id: result for result in results[: len(sources)]}
+    lines = []
+    for source in sources:
+        result = by_source.get(source.id)
+        if result is not None and result.failed:
+            status = result.status if result.status is not None else "-"
+            lines.append(f"{source.id}: {status} {source.url}: {result.error_class}: {result.error}")
+    return lines
+
+
+def _summary(
+    run_id: int, started: datetime, sources: Sequence[Source], collected: Collected, loaded: object
+) -> RunSummary:
+    results = collected.results
+    failures = _failures(sources, results)
+    return RunSummary(
+        run_id=run_id,
+        started_at=started,
+        finished_at=utcnow(),
+        sources_total=len(sources),
+        sources_failed=len(failures),
+        pages_fetched=sum(1 for r in results if r.outcome == "ok"),
+        pages_unchanged=sum(1 for r in results if r.outcome in ("not_modified", "unchanged")),
+        pages_skipped=sum(1 for r in results if r.outcome == "skipped"),
+        documents_parsed=len(collected.documents),
+        facts=int(getattr(loaded, "facts", 0)),
+        events=int(getattr(loaded, "events", 0)),
+        failures=tuple(failures),
+    )
+
+
+def _stale_after(sources: Sequence[Source]) -> dict[str, timedelta]:
+    limits = {}
+    for source in sources:
+        interval = parse_interval(source.stale_after) if source.stale_after else None
+        if interval is not None:
+            limits[source.id] = interval
+    return limits
+
+
+def run_once(
+    config: Config,
+    db_path: Path,
+    *,
+    source_ids: Sequence[str] | None = None,
+    all_sources: bool = False,
+    now: datetime | None = None,
+    gazetteer: Gazetteer | None = None,
+    lock_timeout: float = 60.0,
+    clock: Callable[[], datetime] = utcnow,
+) -> RunSummary:
+    """One cycle over the due sources. The warehouse is held only for the duration of the cycle."""
+    started = now or clock()
+    with run_lock(db_path, lock_timeout), Warehouse.open(db_path) as warehouse:
+        warehouse.sync_sources(config.sources)
+        sources = select_sources(config, warehouse.last_fetch_times(), started, source_ids, all_sources)
+        run_id = warehouse.start_run(started)
+        if not sources:
+            summary = RunSummary(run_id=run_id, started_at=started, finished_at=clock())
+            warehouse.finish_run(summary)
+            return summary
+        fetch_clock = (lambda: started) if now is not None else clock
+        with Fetcher(config.fetch, _robots(warehouse), now=fetch_clock) as fetcher:
+            collected = collect(sources, fetcher, warehouse)
+            robots_updates = fetcher.robots_updates()
+        extracted = extract_all(collected.documents, gazetteer or load_gazetteer(), started)
+        loaded = warehouse.load_run(
+            run_id,
+            collected.results,
+            extracted,
+            started,
+            failing_after=config.fetch.failing_after,
+            stale_after=_stale_after(sources),
+            source_urls={source.id: canonicalize(source.url) for source in sources},
+        )
+        warehouse.save_robots(robots_updates)
+        summary = _summary(run_id, started, sources, collected, loaded)
+        if now is not None:  # a simulated clock (the demo) keeps its runs on that clock
+            summary = replace(summary, finished_at=started)
+        warehouse.finish_run(summary)
+    _log_summary(summary)
+    return summary
+
+
+def _robots(warehouse: Warehouse) -> dict[str, RobotsRecord]:
+    return {
+        host: RobotsRecord(host=host, status=status, body=body, fetched_at=fetched_at)
+        for host, (status, body, fetched_at) in warehouse.robots_cache().items()
+    }
+
+
+def _log_summary(summary: RunSummary) -> None:
+    log.info(
+        "run %d: %d sources (%d failed), %d pages fetched, %d unchanged, %d documents, %d facts, %d events",
+        summary.run_id,
+        summary.sources_total,
+        summary.sources_failed,
+        summary.pages_fetched,
+        summary.pages_unchanged,
+        summary.documents_parsed,
+        summary.facts,
+        summary.events,
+    )
+    for line in summary.failures:
+        log.warning("source failed: %s", line)
+
+
+# --- a dry run of one source ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    lines: tuple[str, ...]  # one line per fetch
+    facts: tuple[tuple[str, Fact], ...]  # (document URL, fact)
+    failed: bool
+
+
+def check_source(
+    config: Config, source: Source, *, limit: int = 5, gazetteer: Gazetteer | None = None
+) -> CheckReport:
+    """Fetch one source and its first ``limit`` articles and extract them; persist nothing."""
+    limited = source.model_copy(update={"max_new": limit, "enabled": True})
+    with Fetcher(config.fetch) as fetcher:
+        collected = collect([limited], fetcher, NoPriorState())
+    lines = tuple(
+        f"{r.outcome:<12} {r.status if r.status is not None else '-':>4} {r.bytes_read:>8} B  {r.url}"
+        + (f"  ({r.error_class}: {r.error})" if r.error_class else "")
+        for r in collected.results
+    )
+    now = utcnow()
+    extracted = extract_all(collected.documents, gazetteer or load_gazetteer(), now)
+    facts = tuple((doc.document.url, fact) for doc in extracted for fact in doc.facts)
+    return CheckReport(lines, facts, failed=collected.results[0].failed)
+
+
+# --- the digest ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    period_label: str
+    since: datetime
+    until: datetime
+    subject: str
+    paths: DigestPaths
+    delivery: str  # "not requested", "sent", "already sent", "skipped: empty week", "failed: …"
+    events: int
+
+    @property
+    def failed(self) -> bool:
+        return self.delivery.startswith("failed")
+
+
+def period_label(until: datetime, timezone: str) -> str:
+    """The ISO week a digest reports on: the week that ended by ``until`` if it is sent early on a Monday."""
+    local = (until - timedelta(hours=12)).astimezone(ZoneInfo(timezone))
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _digest_input(warehouse: Warehouse, label: str, since: datetime, until: datetime) -> DigestInput:
+    return DigestInput(
+        period_label=label,
+        since=since,
+        until=until,
+        events=warehouse.events_between(since, until),
+        health=warehouse.health_between(since, until),
+        stats=warehouse.run_stats(since, until),
+        weekly_new=warehouse.weekly_counts(until, weeks=12),
+    )
+
+
+def _deliver(
+    warehouse: Warehouse, config: Config, label: str, rendered: RenderedDigest, message: EmailMessage, force: bool
+) -> str:
+    if warehouse.digest_sent_for(label) and not force:
+        return "already sent"
+    if rendered.is_empty and config.digest.empty == "skip":
+        return "skipped: empty week"
+    result = send_digest(message, config.digest)
+    if result.ok:
+        return "sent"
+    errors = "; ".join(f"{name}: {error}" for name, ok, error in result.channels if not ok)
+    return f"failed: {errors or 'no channel configured'}"
+
+
+def _digest_status(delivery: str) -> str | None:
+    """What the ``digests`` table records for a delivery outcome; None records nothing."""
+    if delivery == "already sent":
+        return None
+    if delivery == "not requested":
+        return "rendered"
+    return delivery.split(":")[0]  # sent | skipped | failed
+
+
+def digest_once(
+    config: Config,
+    db_path: Path,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    out_dir: Path | None = None,
+    send: bool = False,
+    force: bool = False,
+    lock_timeout: float = 60.0,
+) -> DigestOutcome:
+    """Render the change digest for a period, write it to ``out_dir`` and optionally mail it once."""
+    until = until or utcnow()
+    label = period_label(until, config.digest.timezone)
+    target = out_dir or Path(config.digest.out_dir)
+    with run_lock(db_path, lock_timeout), Warehouse.open(db_path) as warehouse:
+        start = since or warehouse.last_digest_sent() or until - timedelta(days=7)
+        data = _digest_input(warehouse, label, start, until)
+        rendered = render_digest(build_digest(data, config.digest))
+        message = build_message(rendered, config.digest)
+        paths = write_digest(rendered, target, label, message)
+        delivery = _deliver(warehouse, config, label, rendered, message, force) if send else "not requested"
+        status = _digest_status(delivery)
+        if status is not None:
+            error = delivery if status == "failed" else None
+            files = [str(path) for path in paths.all()]
+            warehouse.record_digest(label, start, until, status, config.digest.to, error, files)
+    return DigestOutcome(label, start, until, rendered.subject, paths, delivery, len(data.events))

@@ -1,0 +1,45 @@
+"""The daemon's wiring: what each scheduled job calls. ``etl.schedule`` only registers the jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from etl.config import Config, config_path, load_config
+from etl.errors import TwinwatchError
+from etl.extract import load_gazetteer
+from etl.pipeline import digest_once, run_once
+from etl.schedule import run_daemon
+from etl.store import Warehouse, run_lock
+
+log = logging.getLogger(__name__)
+
+
+def daemon(config_arg: str | None, db: Path) -> int:
+    """Run every source on its schedule and the digest on its own, until SIGTERM or SIGINT."""
+    path = config_path(config_arg)
+    load_config(path)  # a bad config at start-up is an error now, not a log line later
+    gazetteer = load_gazetteer()  # loaded once and shared by every job
+
+    def run_sources(config: Config, source_ids: list[str]) -> object:
+        try:
+            return run_once(config, db, source_ids=source_ids, gazetteer=gazetteer)
+        except TwinwatchError as exc:  # e.g. a cron `twinwatch run` holds the warehouse right now
+            log.error("run of %s did not happen: %s", ", ".join(source_ids), exc)
+            return None
+
+    def send_digest(config: Config) -> object:
+        try:
+            outcome = digest_once(config, db, send=True)
+        except TwinwatchError as exc:
+            log.error("digest did not happen: %s", exc)
+            return None
+        log.info("digest %s: %s", outcome.period_label, outcome.delivery)
+        return outcome
+
+    def last_runs() -> dict[str, datetime]:
+        with run_lock(db), Warehouse.open(db) as warehouse:
+            return warehouse.last_fetch_times()
+
+    return run_daemon(lambda: load_config(path), run_sources, send_digest, last_runs, config_path=path)
