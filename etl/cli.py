@@ -15,7 +15,7 @@ from pathlib import Path
 
 from etl import __version__
 from etl.config import Config, db_path, load_config
-from etl.errors import ConfigError, TwinwatchError, WarehouseError
+from etl.errors import ConfigError, InputError, TwinwatchError, WarehouseError
 from etl.logs import setup_logging
 from etl.output import fact_record, format_rows, print_facts
 
@@ -85,9 +85,9 @@ def _date(text: str) -> datetime:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from etl.pipeline import run_once
-
     config = load_config(args.config)
+    from etl.pipeline import run_once  # after the config: a bad config is reported without heavy imports
+
     summary = run_once(config, db_path(args.db), source_ids=args.source, all_sources=args.all)
     if summary.sources_total == 0:
         log.info("no source is due")
@@ -101,10 +101,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from etl.models import Hints
     from etl.output import read_documents
 
+    documents = list(read_documents(args.paths))  # unreadable files fail before the gazetteer loads
     gazetteer = load_gazetteer()
     hints = Hints(home=args.home, lang=args.lang, today=date.today())
     records = []
-    for stem, document in read_documents(args.paths):
+    for stem, document in documents:
         records.extend(fact_record(stem, fact) for fact in extract_facts(document, gazetteer, hints))
     print_facts(records, args.format)
     return EXIT_OK
@@ -135,9 +136,10 @@ def cmd_sources(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.action == "list" or args.id is None:
         return _list_sources(config, checked=args.action == "check")
+    source = config.source(args.id)
     from etl.pipeline import check_source
 
-    report = check_source(config, config.source(args.id), limit=args.limit)
+    report = check_source(config, source, limit=args.limit)
     for line in report.lines:
         print(line)
     print_facts([fact_record(url, fact) for url, fact in report.facts], "table")
@@ -156,11 +158,11 @@ def _list_sources(config: Config, checked: bool) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from etl.store import Warehouse
-
     path = db_path(args.db)
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet (run `twinwatch run` first, or pass --db)")
+    from etl.store import Warehouse
+
     with Warehouse.open(path, read_only=True) as warehouse:
         columns, rows = warehouse.query(args.sql)
     print(format_rows(columns, rows, args.format))
@@ -201,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"twinwatch: configuration error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except InputError as exc:
+        print(f"twinwatch: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except WarehouseError as exc:
         print(f"twinwatch: warehouse: {exc}", file=sys.stderr)

@@ -4,6 +4,7 @@ Library code raises these; only ``etl.cli`` turns them into messages and exit co
 
     TwinwatchError
      ├── ConfigError        sources.yaml is missing, unreadable or invalid (exit 2)
+     ├── InputError         a file given on the command line cannot be read (exit 2)
      ├── FetchError         one URL could not be fetched (recorded per source, never fatal to a run)
      ├── ExtractError       a document could not be parsed at all
      └── WarehouseError     the DuckDB file is unusable (exit 2)
@@ -24,6 +25,10 @@ class ConfigError(TwinwatchError):
         self.problems = problems or []
         text = message if not self.problems else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(text)
+
+
+class InputError(TwinwatchError):
+    """A file named on the command line cannot be read."""
 
 
 class FetchError(TwinwatchError):

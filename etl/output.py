@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from etl.errors import InputError
 from etl.models import Document, Fact, Place
 
 
@@ -94,7 +95,10 @@ def read_documents(paths: Sequence[str]) -> Iterator[tuple[str, Document]]:
             html = _looks_like_html(text)
         else:
             path = Path(name)
-            text = path.read_bytes().decode("utf-8", errors="replace")
+            try:
+                text = path.read_bytes().decode("utf-8", errors="replace")
+            except OSError as exc:
+                raise InputError(f"{name}: cannot read: {exc.strerror}") from None
             stem, url = path.stem, path.resolve().as_uri()
             html = path.suffix.lower() in (".html", ".htm", ".xhtml") or _looks_like_html(text)
         content_type = "text/html" if html else "text/plain"
