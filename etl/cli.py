@@ -198,7 +198,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(args.log_format, args.verbose, args.quiet)
+    # The daemon's job lines are its record (journald, not a terminal): INFO unless --quiet.
+    quiet = False if args.command == "daemon" and args.quiet is None else args.quiet
+    setup_logging(args.log_format, args.verbose, quiet)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:

@@ -45,10 +45,10 @@ def validate_schedule(text: str) -> str:
         return text.strip()
     if len(text.split()) != 5:
         raise ValueError(f"{text!r} is neither an interval like 30m / 6h / 1d nor a 5-field cron expression")
-    from apscheduler.triggers.cron import CronTrigger  # imported here: only cron schedules need it
+    from etl.crontab import cron_trigger  # imported here: only cron schedules need APScheduler
 
     try:
-        CronTrigger.from_crontab(text)
+        cron_trigger(text, "UTC")
     except ValueError as exc:
         raise ValueError(f"bad cron expression {text!r}: {exc}") from None
     return text.strip()

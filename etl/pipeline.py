@@ -8,15 +8,16 @@ The daemon (``etl.schedule``) and ``twinwatch run`` (cron) call the same functio
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from etl.config import Config, Source, parse_interval
+from etl.crontab import cron_trigger
 from etl.digest import DigestInput, DigestPaths, RenderedDigest, build_digest, render_digest, write_digest
 from etl.discover import discover_links
 from etl.extract import Gazetteer, extract_document, load_gazetteer
@@ -57,10 +58,7 @@ def next_due(source: Source, last_fetch: datetime | None, timezone: str) -> date
     interval = parse_interval(source.schedule)
     if interval is not None:
         return last_fetch + interval
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(source.schedule, timezone=ZoneInfo(timezone))
-    fire: datetime | None = trigger.get_next_fire_time(None, last_fetch)
+    fire: datetime | None = cron_trigger(source.schedule, timezone).get_next_fire_time(None, last_fetch)
     return fire
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.config import Config, config_path, load_config
-from etl.errors import TwinwatchError
 from etl.extract import load_gazetteer
 from etl.pipeline import digest_once, run_once
 from etl.schedule import run_daemon
@@ -22,19 +21,13 @@ def daemon(config_arg: str | None, db: Path) -> int:
     load_config(path)  # a bad config at start-up is an error now, not a log line later
     gazetteer = load_gazetteer()  # loaded once and shared by every job
 
+    # Errors are the scheduler's to log: a TwinwatchError (e.g. a cron `twinwatch run` holds the
+    # warehouse right now) as one line, anything else with its traceback.
     def run_sources(config: Config, source_ids: list[str]) -> object:
-        try:
-            return run_once(config, db, source_ids=source_ids, gazetteer=gazetteer)
-        except TwinwatchError as exc:  # e.g. a cron `twinwatch run` holds the warehouse right now
-            log.error("run of %s did not happen: %s", ", ".join(source_ids), exc)
-            return None
+        return run_once(config, db, source_ids=source_ids, gazetteer=gazetteer)
 
     def send_digest(config: Config) -> object:
-        try:
-            outcome = digest_once(config, db, send=True)
-        except TwinwatchError as exc:
-            log.error("digest did not happen: %s", exc)
-            return None
+        outcome = digest_once(config, db, send=True)
         log.info("digest %s: %s", outcome.period_label, outcome.delivery)
         return outcome
 

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config, load_config, parse_config
+from etl.crontab import cron_trigger, crontab_day_of_week
 from etl.errors import WarehouseLockedError
 from etl.schedule import (
     DIGEST_JOB,
-    cron_trigger,
-    crontab_day_of_week,
     first_run,
     job_specs,
     run_daemon,
