@@ -26,21 +26,33 @@ EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
 
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="sources.yaml (default: $TWINWATCH_CONFIG or ./sources.yaml)")
-    common.add_argument("--db", metavar="PATH", help="warehouse file (default: $TWINWATCH_DB or warehouse/twinwatch.duckdb)")
-    common.add_argument("--log-format", choices=["text", "json"], default="text", help="log lines as text or JSON")
+    common.add_argument(
+        "--config", metavar="PATH", help="sources.yaml (default: $TWINWATCH_CONFIG or ./sources.yaml)"
+    )
+    common.add_argument(
+        "--db", metavar="PATH", help="warehouse file (default: $TWINWATCH_DB or warehouse/twinwatch.duckdb)"
+    )
+    common.add_argument(
+        "--log-format", choices=["text", "json"], default="text", help="log lines as text or JSON"
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    common.add_argument("-q", "--quiet", action="store_true", default=None, help="log only warnings and errors")
+    common.add_argument(
+        "-q", "--quiet", action="store_true", default=None, help="log only warnings and errors"
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(prog="twinwatch", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="twinwatch", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument("--version", action="version", version=f"twinwatch {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", parents=[common], help="one cycle over the sources that are due (for cron)")
+    run = commands.add_parser(
+        "run", parents=[common], help="one cycle over the sources that are due (for cron)"
+    )
     run.add_argument("--all", action="store_true", help="every enabled source, due or not")
     run.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
 
@@ -51,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--lang", metavar="LANG", help="language of the pages, e.g. en or zh")
 
     digest = commands.add_parser("digest", parents=[common], help="render (and --send) the change digest")
-    digest.add_argument("--since", metavar="DATE", type=_date, help="period start (default: last digest sent)")
+    digest.add_argument(
+        "--since", metavar="DATE", type=_date, help="period start (default: last digest sent)"
+    )
     digest.add_argument("--out", metavar="DIR", type=Path, help="output directory (default: reports/)")
     digest.add_argument("--send", action="store_true", help="mail it (once per period)")
     digest.add_argument("--force", action="store_true", help="with --send: send even if already sent")
@@ -60,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sources = commands.add_parser("sources", parents=[common], help="list or check the configured sources")
     sources.add_argument("action", choices=["list", "check"])
-    sources.add_argument("id", nargs="?", metavar="ID", help="with check: fetch this source and show its facts")
+    sources.add_argument(
+        "id", nargs="?", metavar="ID", help="with check: fetch this source and show its facts"
+    )
     sources.add_argument("--limit", type=int, default=5, metavar="N", help="with check: articles to fetch")
 
     query = commands.add_parser("query", parents=[common], help="ad-hoc SQL on the warehouse")
@@ -68,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     export = commands.add_parser("export", parents=[common], help="export the warehouse tables")
-    export.add_argument("--parquet", metavar="DIR", type=Path, required=True, help="write one Parquet file per table")
+    export.add_argument(
+        "--parquet", metavar="DIR", type=Path, required=True, help="write one Parquet file per table"
+    )
 
     commands.add_parser("demo", parents=[common], help="the offline end-to-end demo (what `make demo` runs)")
     return parser

@@ -264,7 +264,8 @@ def _duplicate_ids(path: Path, located: _Located) -> list[str]:
         line = located.lines.get(("sources", index, "id"))
         source_id = str(item["id"])
         if source_id in seen:
-            problems.append(f"{path}:{line}: sources[{index}].id: duplicate id {source_id!r} (first at line {seen[source_id]})")
+            first = seen[source_id]
+            problems.append(f"{path}:{line}: sources[{index}].id: duplicate id {source_id!r} (first at line {first})")
         else:
             seen[source_id] = line or 0
     return problems
@@ -297,7 +298,10 @@ def parse_config(text: str, path: Path = DEFAULT_CONFIG) -> Config:
         for error in exc.errors():
             loc = tuple(error["loc"])
             from_defaults = (
-                len(loc) >= 3 and loc[0] == "sources" and isinstance(defaults, dict) and loc[2] in defaults
+                len(loc) >= 3
+                and loc[0] == "sources"
+                and isinstance(defaults, dict)
+                and loc[2] in defaults
                 and located.lines.get(loc[:3]) is None
             )
             if from_defaults:

@@ -55,11 +55,16 @@ def _print_changes(db: Path, outcome: DigestOutcome) -> None:
     with Warehouse.open(db, read_only=True) as warehouse:
         events = warehouse.events_between(outcome.since, outcome.until)
     counts = Counter(event.kind for event in events)
-    print(f"changes in {outcome.period_label}: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
+    print(
+        f"changes in {outcome.period_label}: "
+        + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none")
+    )
     for event in events:
         change = f" ({event.previous} -> {event.current})" if event.previous or event.current else ""
-        print(f"  {event.kind:<18} {event.a.name} ({event.a.country}) - {event.b.name} ({event.b.country}): "
-              f"{event.relation}, {event.status}, {event.year or 'year unknown'}{change}")
+        print(
+            f"  {event.kind:<18} {event.a.name} ({event.a.country}) - {event.b.name} ({event.b.country}): "
+            f"{event.relation}, {event.status}, {event.year or 'year unknown'}{change}"
+        )
 
 
 def run_demo(db: Path | None = None, out_dir: Path = DEMO_REPORTS) -> int:
@@ -69,7 +74,9 @@ def run_demo(db: Path | None = None, out_dir: Path = DEMO_REPORTS) -> int:
     with DemoSite() as site:
         config = demo_config(site.start())
         print(f"demo site on {site.base_url} serving {len(config.sources)} sources")
-        _print_cycle("week 1 (baseline)", run_once(config, db, all_sources=True, now=BASELINE_AT, gazetteer=gazetteer))
+        _print_cycle(
+            "week 1 (baseline)", run_once(config, db, all_sources=True, now=BASELINE_AT, gazetteer=gazetteer)
+        )
         site.set_state("week2")
         _print_cycle("week 2", run_once(config, db, all_sources=True, now=WEEK_LATER_AT, gazetteer=gazetteer))
     outcome = digest_once(config, db, until=DIGEST_AT, out_dir=out_dir)
@@ -77,5 +84,5 @@ def run_demo(db: Path | None = None, out_dir: Path = DEMO_REPORTS) -> int:
     print(f"digest: {outcome.subject}")
     for path in outcome.paths.all():
         print(f"  {path}")
-    print(f"warehouse: {db}  (try: twinwatch query --db {db} \"select * from partnerships\")")
+    print(f'warehouse: {db}  (try: twinwatch query --db {db} "select * from partnerships")')
     return 0

@@ -39,10 +39,19 @@ def setup_logging(fmt: LogFormat = "text", verbose: bool = False, quiet: bool | 
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Libraries log every request at INFO; our own fetch stage already logs one line per fetch.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "trafilatura", "htmldate", "charset_normalizer"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "apscheduler.executors",
+        "trafilatura",
+        "htmldate",
+        "charset_normalizer",
+    ):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -17,8 +17,21 @@ Relation = Literal["sister_city", "friendship_city", "mou", "letter_of_intent", 
 Status = Literal["established", "proposed", "anniversary", "suspended", "terminated", "mentioned"]
 PlaceKind = Literal["city", "region", "country"]
 
-RELATIONS: tuple[Relation, ...] = ("sister_city", "friendship_city", "mou", "letter_of_intent", "partnership_other")
-STATUSES: tuple[Status, ...] = ("established", "proposed", "anniversary", "suspended", "terminated", "mentioned")
+RELATIONS: tuple[Relation, ...] = (
+    "sister_city",
+    "friendship_city",
+    "mou",
+    "letter_of_intent",
+    "partnership_other",
+)
+STATUSES: tuple[Status, ...] = (
+    "established",
+    "proposed",
+    "anniversary",
+    "suspended",
+    "terminated",
+    "mentioned",
+)
 
 # A partnership is one canonical pair of places and one relation *family*: a letter of intent, an
 # MoU and a sister-city agreement between the same two places are stages of one tie, so moving

@@ -49,7 +49,9 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     widths = [max([len(column)] + [len(row[i]) for row in cells]) for i, column in enumerate(columns)]
     lines = ["  ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True))]
     lines.append("  ".join("-" * width for width in widths))
-    lines.extend("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells)
+    lines.extend(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells
+    )
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)
 
@@ -75,8 +77,16 @@ def print_facts(records: Sequence[dict[str, Any]], fmt: str) -> None:
         return
     columns = ["doc", "a", "b", "relation", "status", "year", "conf", "evidence"]
     rows = [
-        (r["doc"], f"{r['a']['name']} ({r['a']['country']})", f"{r['b']['name']} ({r['b']['country']})",
-         r["relation"], r["status"], r["year"], r["confidence"], r["evidence"])
+        (
+            r["doc"],
+            f"{r['a']['name']} ({r['a']['country']})",
+            f"{r['b']['name']} ({r['b']['country']})",
+            r["relation"],
+            r["status"],
+            r["year"],
+            r["confidence"],
+            r["evidence"],
+        )
         for r in records
     ]
     print(format_table(columns, rows))
@@ -84,7 +94,9 @@ def print_facts(records: Sequence[dict[str, Any]], fmt: str) -> None:
 
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:512].lower()
-    return head.startswith("<") and ("<html" in head or "<!doctype" in head or "<body" in head or "<p" in head)
+    return head.startswith("<") and (
+        "<html" in head or "<!doctype" in head or "<body" in head or "<p" in head
+    )
 
 
 def read_documents(paths: Sequence[str]) -> Iterator[tuple[str, Document]]:

@@ -48,7 +48,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# --- which sources run -------------------------------------------------------------------------------
+# --- which sources run
 
 
 def next_due(source: Source, last_fetch: datetime | None, timezone: str) -> datetime | None:
@@ -84,7 +84,7 @@ def select_sources(
     return due
 
 
-# --- fetch and discover --------------------------------------------------------------------------------
+# --- fetch and discover
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,9 @@ def _new_links(source: Source, result: FetchResult, warehouse: PriorState) -> li
         known = warehouse.known_urls([link.url for link in links])
         links = [link for link in links if link.url not in known]
     if len(links) > source.max_new:
-        log.info("%s: %d new articles, fetching the first %d (max_new)", source.id, len(links), source.max_new)
+        log.info(
+            "%s: %d new articles, fetching the first %d (max_new)", source.id, len(links), source.max_new
+        )
     return links[: source.max_new]
 
 
@@ -172,7 +174,7 @@ def collect(sources: Sequence[Source], fetcher: Fetcher, warehouse: PriorState) 
     return Collected(tuple(first) + tuple(articles), tuple(documents))
 
 
-# --- extract ---------------------------------------------------------------------------------------------
+# --- extract
 
 
 def extract_all(
@@ -189,7 +191,7 @@ def extract_all(
     return extracted
 
 
-# --- one cycle ------------------------------------------------------------------------------------------------
+# --- one cycle
 
 
 def _failures(sources: Sequence[Source], results: Sequence[FetchResult]) -> list[str]:
@@ -300,7 +302,7 @@ def _log_summary(summary: RunSummary) -> None:
         log.warning("source failed: %s", line)
 
 
-# --- a dry run of one source ---------------------------------------------------------------------------------
+# --- a dry run of one source
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,7 @@ def check_source(
     return CheckReport(lines, facts, failed=collected.results[0].failed)
 
 
-# --- the digest ---------------------------------------------------------------------------------------------
+# --- the digest
 
 
 @dataclass(frozen=True)
@@ -366,7 +368,12 @@ def _digest_input(warehouse: Warehouse, label: str, since: datetime, until: date
 
 
 def _deliver(
-    warehouse: Warehouse, config: Config, label: str, rendered: RenderedDigest, message: EmailMessage, force: bool
+    warehouse: Warehouse,
+    config: Config,
+    label: str,
+    rendered: RenderedDigest,
+    message: EmailMessage,
+    force: bool,
 ) -> str:
     if warehouse.digest_sent_for(label) and not force:
         return "already sent"

@@ -32,7 +32,9 @@ def test_sources_check_without_id_validates(capsys: pytest.CaptureFixture[str]) 
     assert "configuration OK" in capsys.readouterr().out
 
 
-def test_a_bad_config_exits_2_naming_file_key_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_config_exits_2_naming_file_key_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - id: x\n    kind: page\n    url: ftp://example.org/\n", encoding="utf-8")
     assert main(["run", "--config", str(bad), "--db", str(tmp_path / "w.duckdb")]) == 2
@@ -46,12 +48,16 @@ def test_an_unknown_source_id_is_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     assert "no source with id 'nope'" in capsys.readouterr().err
 
 
-def test_query_without_a_warehouse_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_without_a_warehouse_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["query", "select 1", "--db", str(tmp_path / "missing.duckdb")]) == 2
     assert "no warehouse yet" in capsys.readouterr().err
 
 
-def test_extract_of_a_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_extract_of_a_missing_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["extract", str(tmp_path / "nope.html")]) == 2
     assert "nope.html" in capsys.readouterr().err
 

@@ -75,8 +75,7 @@ def test_an_unknown_key_in_defaults_is_reported_once_at_its_line() -> None:
 
 def test_digest_block_is_validated() -> None:
     found = problems_of(
-        "digest:\n  schedule: '0 8 * * 8'\n  timezone: Mars/Olympus\n  smtp: {security: tls}\n"
-        "sources: []\n"
+        "digest:\n  schedule: '0 8 * * 8'\n  timezone: Mars/Olympus\n  smtp: {security: tls}\nsources: []\n"
     )
     text = "\n".join(found)
     assert "sources.yaml:2: digest.schedule: bad cron expression" in text
@@ -100,8 +99,14 @@ def test_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3s", timedelta(seconds=3)), ("30m", timedelta(minutes=30)), ("6h", timedelta(hours=6)),
-     ("1d", timedelta(days=1)), ("1w", timedelta(weeks=1)), ("*/5 * * * *", None)],
+    [
+        ("3s", timedelta(seconds=3)),
+        ("30m", timedelta(minutes=30)),
+        ("6h", timedelta(hours=6)),
+        ("1d", timedelta(days=1)),
+        ("1w", timedelta(weeks=1)),
+        ("*/5 * * * *", None),
+    ],
 )
 def test_intervals(text: str, expected: timedelta | None) -> None:
     assert parse_interval(text) == expected

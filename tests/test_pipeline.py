@@ -88,7 +88,10 @@ def test_the_upgrade_and_the_suspension_carry_before_and_after(two_weeks: TwoWee
     events = _events(two_weeks.db, WEEK_LATER_AT - timedelta(days=1), WEEK_LATER_AT + timedelta(hours=1))
     by_kind = {event.kind: event for event in events}
     assert (by_kind["upgraded"].previous, by_kind["upgraded"].current) == ("mou", "sister_city")
-    assert (by_kind["status_changed"].previous, by_kind["status_changed"].current) == ("established", "suspended")
+    assert (by_kind["status_changed"].previous, by_kind["status_changed"].current) == (
+        "established",
+        "suspended",
+    )
     assert by_kind["new"].relation == "friendship_city" and by_kind["new"].year == 2026
 
 
@@ -119,8 +122,13 @@ def test_the_failing_source_keeps_its_partnerships(two_weeks: TwoWeeks) -> None:
 
 def test_a_rerun_over_the_same_pages_changes_nothing(two_weeks: TwoWeeks, tmp_path: Path) -> None:
     config = demo_config(two_weeks.site.base_url)
-    again = run_once(config, two_weeks.db, all_sources=True, now=WEEK_LATER_AT + timedelta(days=1),
-                     gazetteer=two_weeks.gazetteer)
+    again = run_once(
+        config,
+        two_weeks.db,
+        all_sources=True,
+        now=WEEK_LATER_AT + timedelta(days=1),
+        gazetteer=two_weeks.gazetteer,
+    )
     assert again.events == 0
     assert again.pages_fetched <= 2  # only the feed and listing index may change; articles are known
 
