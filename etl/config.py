@@ -264,8 +264,8 @@ def _duplicate_ids(path: Path, located: _Located) -> list[str]:
         line = located.lines.get(("sources", index, "id"))
         source_id = str(item["id"])
         if source_id in seen:
-            first = seen[source_id]
-            problems.append(f"{path}:{line}: sources[{index}].id: duplicate id {source_id!r} (first at line {first})")
+            where = f"{path}:{line}: sources[{index}].id"
+            problems.append(f"{where}: duplicate id {source_id!r} (first at line {seen[source_id]})")
         else:
             seen[source_id] = line or 0
     return problems
