@@ -60,7 +60,7 @@ def _print_changes(db: Path, outcome: DigestOutcome) -> None:
         + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none")
     )
     for event in events:
-        change = f" ({event.previous} -> {event.current})" if event.previous or event.current else ""
+        change = f" ({event.previous} -> {event.current})" if event.previous else ""
         print(
             f"  {event.kind:<18} {event.a.name} ({event.a.country}) - {event.b.name} ({event.b.country}): "
             f"{event.relation}, {event.status}, {event.year or 'year unknown'}{change}"
