@@ -105,13 +105,16 @@ def _date(text: str) -> datetime:
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     from etl.pipeline import run_once  # after the config: a bad config is reported without heavy imports
+    from etl.report import retry_failed_digests
 
     summary = run_once(config, db_path(args.db), source_ids=args.source, all_sources=args.all)
     if summary.sources_total == 0:
         log.info("no source is due")
     for line in summary.failures:
         print(f"FAILED {line}", file=sys.stderr)
-    return EXIT_PARTIAL if summary.sources_failed else EXIT_OK
+    retried = retry_failed_digests(config, db_path(args.db))
+    digest_failed = any("retried, sent" not in line for line in retried)
+    return EXIT_PARTIAL if summary.sources_failed or digest_failed else EXIT_OK
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -122,7 +125,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     documents = list(read_documents(args.paths))  # unreadable files fail before the gazetteer loads
     gazetteer = load_gazetteer()
     hints = Hints(home=args.home, lang=args.lang, today=date.today())
-    records = []
+    records: list[dict[str, object]] = []
     for stem, document in documents:
         records.extend(fact_record(stem, fact) for fact in extract_facts(document, gazetteer, hints))
     print_facts(records, args.format)
@@ -130,7 +133,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from etl.pipeline import digest_once
+    from etl.report import digest_once
 
     config = load_config(args.config)
     outcome = digest_once(

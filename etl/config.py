@@ -271,17 +271,28 @@ def _duplicate_ids(path: Path, located: _Located) -> list[str]:
     return problems
 
 
-def _describe(path: Path, located: _Located, error: dict[str, Any], from_defaults: bool) -> str:
-    loc = tuple(error["loc"])
+def _describe(path: Path, located: _Located, loc: tuple[str | int, ...], kind: str, message: str) -> str:
     key = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in loc).replace(".[", "[")
-    line = _line_of(located, loc)
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
+    if kind == "extra_forbidden":
         message = "unknown key"
     elif message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    note = " (set in defaults:)" if from_defaults else ""
-    return f"{path}:{line}: {key}: {message}{note}"
+    return f"{path}:{_line_of(located, loc)}: {key}: {message}"
+
+
+KeyPath = tuple[str | int, ...]
+
+
+def _report_location(loc: KeyPath, located: _Located, defaults: object) -> KeyPath:
+    """A bad value merged in from ``defaults:`` is reported where it is written, not per source."""
+    from_defaults = (
+        len(loc) >= 3
+        and loc[0] == "sources"
+        and isinstance(defaults, dict)
+        and loc[2] in defaults
+        and located.lines.get(loc[:3]) is None
+    )
+    return ("defaults", *loc[2:]) if from_defaults else loc
 
 
 def parse_config(text: str, path: Path = DEFAULT_CONFIG) -> Config:
@@ -290,23 +301,13 @@ def parse_config(text: str, path: Path = DEFAULT_CONFIG) -> Config:
     if not isinstance(located.data, dict):
         raise ConfigError(f"{path}:1: the top level must be a mapping with a 'sources:' list")
     problems = _duplicate_ids(path, located)
-    data = _merge_defaults(located.data)
     defaults = located.data.get("defaults") or {}
     try:
-        config = Config.model_validate(data)
+        config = Config.model_validate(_merge_defaults(located.data))
     except ValidationError as exc:
         for error in exc.errors():
-            loc = tuple(error["loc"])
-            from_defaults = (
-                len(loc) >= 3
-                and loc[0] == "sources"
-                and isinstance(defaults, dict)
-                and loc[2] in defaults
-                and located.lines.get(loc[:3]) is None
-            )
-            if from_defaults:
-                error = {**error, "loc": ("defaults", *loc[2:])}
-            problems.append(_describe(path, located, error, False))
+            loc = _report_location(tuple(error["loc"]), located, defaults)
+            problems.append(_describe(path, located, loc, error["type"], error["msg"]))
         problems = list(dict.fromkeys(problems))  # a bad default repeats once per source
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem(s) in the configuration", problems)

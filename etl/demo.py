@@ -17,7 +17,8 @@ from etl.config import Config, parse_config
 from etl.demo_site import DemoSite
 from etl.extract import load_gazetteer
 from etl.models import RunSummary
-from etl.pipeline import DigestOutcome, digest_once, run_once
+from etl.pipeline import run_once
+from etl.report import DigestOutcome, digest_once
 from etl.store import Warehouse
 
 DEMO_DB = Path("warehouse/demo.duckdb")

@@ -11,18 +11,14 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from etl.config import Config, Source, parse_interval
 from etl.crontab import cron_trigger
-from etl.digest import DigestInput, DigestPaths, RenderedDigest, build_digest, render_digest, write_digest
 from etl.discover import discover_links
 from etl.extract import Gazetteer, extract_document, load_gazetteer
 from etl.fetch import Fetcher, RobotsRecord
-from etl.mail import build_message, send_digest
 from etl.models import (
     Document,
     ExtractedDocument,
@@ -328,98 +324,3 @@ def check_source(
     extracted = extract_all(collected.documents, gazetteer or load_gazetteer(), now)
     facts = tuple((doc.document.url, fact) for doc in extracted for fact in doc.facts)
     return CheckReport(lines, facts, failed=collected.results[0].failed)
-
-
-# --- the digest
-
-
-@dataclass(frozen=True)
-class DigestOutcome:
-    period_label: str
-    since: datetime
-    until: datetime
-    subject: str
-    paths: DigestPaths
-    delivery: str  # "not requested", "sent", "already sent", "skipped: empty week", "failed: …"
-    events: int
-
-    @property
-    def failed(self) -> bool:
-        return self.delivery.startswith("failed")
-
-
-def period_label(until: datetime, timezone: str) -> str:
-    """The ISO week a digest reports on: the week that ended by ``until`` if it is sent early on a Monday."""
-    local = (until - timedelta(hours=12)).astimezone(ZoneInfo(timezone))
-    year, week, _ = local.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _digest_input(warehouse: Warehouse, label: str, since: datetime, until: datetime) -> DigestInput:
-    return DigestInput(
-        period_label=label,
-        since=since,
-        until=until,
-        events=warehouse.events_between(since, until),
-        health=warehouse.health_between(since, until),
-        stats=warehouse.run_stats(since, until),
-        weekly_new=warehouse.weekly_counts(until, weeks=12),
-    )
-
-
-def _deliver(
-    warehouse: Warehouse,
-    config: Config,
-    label: str,
-    rendered: RenderedDigest,
-    message: EmailMessage,
-    force: bool,
-) -> str:
-    if warehouse.digest_sent_for(label) and not force:
-        return "already sent"
-    if rendered.is_empty and config.digest.empty == "skip":
-        return "skipped: empty week"
-    result = send_digest(message, config.digest)
-    if result.ok:
-        return "sent"
-    errors = "; ".join(f"{name}: {error}" for name, ok, error in result.channels if not ok)
-    return f"failed: {errors or 'no channel configured'}"
-
-
-def _digest_status(delivery: str) -> str | None:
-    """What the ``digests`` table records for a delivery outcome; None records nothing."""
-    if delivery == "already sent":
-        return None
-    if delivery == "not requested":
-        return "rendered"
-    return delivery.split(":")[0]  # sent | skipped | failed
-
-
-def digest_once(
-    config: Config,
-    db_path: Path,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    out_dir: Path | None = None,
-    send: bool = False,
-    force: bool = False,
-    lock_timeout: float = 60.0,
-) -> DigestOutcome:
-    """Render the change digest for a period, write it to ``out_dir`` and optionally mail it once."""
-    until = until or utcnow()
-    label = period_label(until, config.digest.timezone)
-    target = out_dir or Path(config.digest.out_dir)
-    with run_lock(db_path, lock_timeout), Warehouse.open(db_path) as warehouse:
-        start = since or warehouse.last_digest_sent() or until - timedelta(days=7)
-        data = _digest_input(warehouse, label, start, until)
-        rendered = render_digest(build_digest(data, config.digest))
-        message = build_message(rendered, config.digest)
-        paths = write_digest(rendered, target, label, message)
-        delivery = _deliver(warehouse, config, label, rendered, message, force) if send else "not requested"
-        status = _digest_status(delivery)
-        if status is not None:
-            error = delivery if status == "failed" else None
-            files = [str(path) for path in paths.all()]
-            warehouse.record_digest(label, start, until, status, config.digest.to, error, files)
-    return DigestOutcome(label, start, until, rendered.subject, paths, delivery, len(data.events))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from etl.config import Config, config_path, load_config
 from etl.extract import load_gazetteer
-from etl.pipeline import digest_once, run_once
+from etl.pipeline import run_once
+from etl.report import digest_once, retry_failed_digests
 from etl.schedule import run_daemon
 from etl.store import Warehouse, run_lock
 
@@ -24,7 +25,9 @@ def daemon(config_arg: str | None, db: Path) -> int:
     # Errors are the scheduler's to log: a TwinwatchError (e.g. a cron `twinwatch run` holds the
     # warehouse right now) as one line, anything else with its traceback.
     def run_sources(config: Config, source_ids: list[str]) -> object:
-        return run_once(config, db, source_ids=source_ids, gazetteer=gazetteer)
+        summary = run_once(config, db, source_ids=source_ids, gazetteer=gazetteer)
+        retry_failed_digests(config, db)  # a digest that could not be sent goes out with the next run
+        return summary
 
     def send_digest(config: Config) -> object:
         outcome = digest_once(config, db, send=True)

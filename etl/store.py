@@ -83,6 +83,10 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{path}: cannot open the warehouse: {exc}") from None
 
 
+# Digest statuses that close a period: delivered, or an empty week deliberately not sent.
+_DONE = "('sent', 'skipped')"
+
+
 class Warehouse:
     """An open warehouse. Open it per job and close it promptly (``with Warehouse.open(path) as wh``):
     while a process holds the file read-write, DuckDB lets no other process open it at all.
@@ -281,11 +285,24 @@ class Warehouse:
         return store_read.weekly_counts(self.con, naive_utc(until), weeks)
 
     def last_digest_sent(self) -> datetime | None:
-        return aware_utc(self._value("SELECT max(sent_at) FROM digests WHERE status = 'sent'"))
+        """End of the last period that was delivered (or deliberately skipped as empty)."""
+        return aware_utc(self._value(f"SELECT max(period_end) FROM digests WHERE status IN {_DONE}"))
 
     def digest_sent_for(self, period_label: str) -> bool:
-        return bool(self._value("SELECT count(*) FROM digests WHERE status = 'sent' AND period_label = ?",
+        return bool(self._value(f"SELECT count(*) FROM digests WHERE status IN {_DONE} AND period_label = ?",
                                 [period_label]))
+
+    def failed_digests(self) -> list[tuple[str, datetime, datetime, list[str]]]:
+        """Periods whose last delivery failed and were not delivered since: (label, start, end, paths)."""
+        rows = self.con.execute(
+            f"SELECT period_label, period_start, period_end, paths FROM digests d WHERE status = 'failed' "
+            f"AND NOT EXISTS (SELECT 1 FROM digests s WHERE s.period_label = d.period_label "
+            f"AND s.status IN {_DONE}) "
+            f"QUALIFY row_number() OVER (PARTITION BY period_label ORDER BY recorded_at DESC) = 1 "
+            f"ORDER BY period_label"
+        ).fetchall()
+        return [(label, start.replace(tzinfo=UTC), end.replace(tzinfo=UTC), list(paths))
+                for label, start, end, paths in rows]
 
     def record_digest(self, period_label: str, since: datetime, until: datetime, status: str,
                       recipients: Sequence[str], error: str | None, paths: Sequence[str]) -> None:

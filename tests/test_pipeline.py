@@ -18,7 +18,8 @@ from etl.demo import BASELINE_AT, DIGEST_AT, WEEK_LATER_AT, demo_config
 from etl.demo_site import DemoSite
 from etl.extract import Gazetteer, load_gazetteer
 from etl.models import PartnershipEvent, RunSummary
-from etl.pipeline import digest_once, run_once
+from etl.pipeline import run_once
+from etl.report import digest_once
 from etl.store import Warehouse
 
 PLANTED = {
