@@ -47,3 +47,19 @@ def test_the_readme_example_config_parses() -> None:
     config = parse_config(blocks[0])
     assert [source.id for source in config.sources] == ["nanjing-fao", "city-news"]
     assert config.digest.to == ("analyst@example.org",)
+
+
+def test_the_readme_and_example_queries_run_on_a_real_warehouse(tmp_path: Path) -> None:
+    from etl.store import Warehouse
+
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db):
+        pass  # an empty, fully migrated warehouse: every view and column the queries name must exist
+    queries = re.findall(r"```sql\n(.*?)```", README, flags=re.S)[0].split(";")
+    queries += [path.read_text(encoding="utf-8") for path in sorted(QUERIES.glob("*.sql"))]
+    with Warehouse.open(db, read_only=True) as warehouse:
+        for query in filter(str.strip, queries):
+            warehouse.query(query)
+
+
+QUERIES = Path(__file__).parent.parent / "warehouse" / "queries"
