@@ -345,6 +345,10 @@ def sections(data: DigestInput, limit: int) -> list[Section]:
 _HEALTH_ORDER = {"failing": 0, "still failing": 1, "stale": 2, "still stale": 3, "recovered": 4}
 
 
+def _failures(count: int) -> str:
+    return f"{count} failure" if count == 1 else f"{count} failures"
+
+
 def health_line(h: SourceHealth, tz: ZoneInfo) -> HealthLine | None:
     label = h.changed or {"failing": "still failing", "stale": "still stale"}.get(h.state)
     if label is None:
@@ -355,7 +359,7 @@ def health_line(h: SourceHealth, tz: ZoneInfo) -> HealthLine | None:
         "recovered": "fetching again",
         "stale": f"no new article; {since}",
         "still stale": f"no new article; {since}",
-    }.get(label, f"{h.consecutive_failures} failures in a row: {clean(h.last_error or 'unknown error', 160)}")
+    }.get(label, f"{_failures(h.consecutive_failures)} in a row: {clean(h.last_error or 'unknown', 160)}")
     return HealthLine(clean(h.source_id, 80), source_link(h.url), label, detail)
 
 

@@ -40,9 +40,13 @@ class DigestOutcome:
         return self.delivery.startswith("failed")
 
 
+# A digest sent early in a week (the default is Monday 08:00) reports on the week that just ended.
+WEEK_LABEL_LAG = timedelta(hours=12)
+
+
 def period_label(until: datetime, timezone: str) -> str:
     """The ISO week a digest reports on: the week that ended by ``until`` if it is sent early on a Monday."""
-    local = (until - timedelta(hours=12)).astimezone(ZoneInfo(timezone))
+    local = (until - WEEK_LABEL_LAG).astimezone(ZoneInfo(timezone))
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -55,7 +59,7 @@ def _digest_input(warehouse: Warehouse, label: str, since: datetime, until: date
         events=warehouse.events_between(since, until),
         health=warehouse.health_between(since, until),
         stats=warehouse.run_stats(since, until),
-        weekly_new=warehouse.weekly_counts(until, weeks=12),
+        weekly_new=warehouse.weekly_counts(until - WEEK_LABEL_LAG, weeks=12),  # the chart ends on that week
     )
 
 
