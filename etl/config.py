@@ -103,6 +103,18 @@ class Source(_Strict):
             raise ValueError(f"{value!r} is not an interval like 7d")
         return value
 
+    @field_validator("link_selector")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            from selectolax.lexbor import LexborHTMLParser  # the parser discovery uses
+
+            try:
+                LexborHTMLParser("<p></p>").css(value)
+            except Exception:  # selectolax raises its own error type for a selector it cannot parse
+                raise ValueError(f"{value!r} is not a CSS selector") from None
+        return value
+
     @field_validator("link_pattern")
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:

@@ -64,6 +64,19 @@ def test_every_problem_is_reported_at_once_with_its_line() -> None:
     assert len(found) == 5
 
 
+def test_listing_selectors_and_patterns_are_checked_when_loading() -> None:
+    found = problems_of(
+        "sources:\n"
+        "  - id: a\n"
+        "    kind: listing\n"
+        "    url: https://a.example/news/\n"
+        "    link_selector: 'ul.news a['\n"
+        "    link_pattern: '/news/(\\d+'\n"
+    )
+    assert found[0] == "sources.yaml:5: sources[0].link_selector: 'ul.news a[' is not a CSS selector"
+    assert found[1].startswith("sources.yaml:6: sources[0].link_pattern: bad regular expression")
+
+
 def test_an_unknown_key_in_defaults_is_reported_once_at_its_line() -> None:
     found = problems_of(
         "defaults:\n  shedule: 1d\nsources:\n"
