@@ -196,6 +196,8 @@ class Warehouse:
                              "AND source_id NOT IN (SELECT source_id FROM batch_sources)", {"now": now})
 
     def start_run(self, started_at: datetime) -> int:
+        # Runs start under the run lock, so a run still without an outcome died mid-way (kill -9).
+        self.con.execute("UPDATE runs SET outcome = 'interrupted' WHERE outcome IS NULL")
         return int(self._value("INSERT INTO runs (started_at) VALUES (?) RETURNING run_id",
                                [naive_utc(started_at)]))
 

@@ -331,3 +331,10 @@ def test_export_writes_one_parquet_file_per_table(tmp_path: Path) -> None:
 def test_a_bad_query_is_a_warehouse_error(wh: Warehouse) -> None:
     with pytest.raises(WarehouseError, match="query failed"):
         wh.query("SELECT nope FROM nowhere")
+
+
+def test_a_run_that_died_without_an_outcome_is_marked_interrupted(wh: Warehouse) -> None:
+    dead = wh.start_run(NOW)  # e.g. killed before finish_run
+    alive = wh.start_run(NOW + timedelta(hours=1))
+    outcomes = dict(wh.query("SELECT run_id, outcome FROM runs")[1])
+    assert outcomes == {dead: "interrupted", alive: None}

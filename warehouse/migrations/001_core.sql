@@ -21,7 +21,7 @@ CREATE TABLE runs (
     run_id           BIGINT PRIMARY KEY DEFAULT nextval('runs_seq'),
     started_at       TIMESTAMP NOT NULL,
     finished_at      TIMESTAMP,
-    outcome          VARCHAR,          -- ok | partial | failed; NULL while running or after a crash
+    outcome          VARCHAR,          -- ok | partial | failed | interrupted (died mid-run); NULL while running
     sources_total    INTEGER,
     sources_failed   INTEGER,
     pages_fetched    INTEGER,
