@@ -91,11 +91,14 @@ CREATE OR REPLACE TEMP TABLE new_fact_ids AS
 SELECT fact_id FROM stage_facts WHERE fact_id NOT IN (SELECT fact_id FROM facts);
 """
 
-# Claims a re-extracted document no longer makes; kept, but no longer support anything.
+# Claims a re-extracted document no longer makes; kept, but no longer support anything. A page
+# that now states no claim at all (an error page served with 200, a redesign the extractor does
+# not read yet) is no evidence that its ties ended: it retracts nothing.
 RETRACT_SQL = """
 CREATE OR REPLACE TEMP TABLE retracted AS
 SELECT fact_id, partnership_key FROM facts
 WHERE retracted_at IS NULL AND document_url IN (SELECT url FROM stage_docs)
+  AND document_url IN (SELECT document_url FROM stage_facts)
   AND fact_id NOT IN (SELECT fact_id FROM stage_facts);
 CREATE OR REPLACE TEMP TABLE affected AS
 SELECT partnership_key FROM stage_facts UNION SELECT partnership_key FROM retracted;

@@ -209,6 +209,14 @@ def test_a_claim_the_document_no_longer_makes_is_retracted_not_deleted(wh: Wareh
     assert restated.events_by_kind == {"first_seen": 1}
 
 
+def test_a_page_that_now_states_no_claim_retracts_nothing(wh: Warehouse) -> None:
+    load(wh, [doc("https://city.example/partners", [fact(), fact(LEIPZIG, NANJING, year=1988)], "city")])
+    emptied = load(wh, [doc("https://city.example/partners", [], "city")], now=NOW + timedelta(days=1))
+    assert emptied.events == 0
+    assert wh.query("SELECT count(*) FROM facts WHERE retracted_at IS NOT NULL")[1] == [(0,)]
+    assert wh.query("SELECT min(n_documents) FROM partnerships")[1] == [(1,)]
+
+
 def test_place_aliases_answer_questions_in_any_name_form(wh: Warehouse) -> None:
     load(wh, [doc("https://news.example/zh", [fact(mentions=("南京", "圣路易斯"))]),
               doc("https://news.example/en", [fact(LEIPZIG, NANJING, mentions=("Leipzig", "Nanking"))])])
