@@ -125,6 +125,11 @@ class FetchResult:
     def failed(self) -> bool:
         return self.outcome == "error"
 
+    @property
+    def ok(self) -> bool:
+        """A body arrived that is new or changed: the only outcome worth parsing."""
+        return self.outcome == "ok"
+
 
 @dataclass(frozen=True)
 class Link:

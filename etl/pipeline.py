@@ -8,11 +8,11 @@ The daemon (``etl.schedule``) and ``twinwatch run`` (cron) call the same functio
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from etl.config import Config, Source, parse_interval
 from etl.crontab import cron_trigger
@@ -34,6 +34,8 @@ from etl.store import Warehouse, run_lock
 from etl.urls import canonicalize
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # A source is due a little early rather than a whole period late: cron and the daemon's jitter
 # never fire at exactly the same second as the previous fetch plus its interval.
@@ -85,10 +87,17 @@ def select_sources(
 
 @dataclass(frozen=True)
 class Collected:
-    """What the network gave us in one cycle."""
+    """What one cycle got from the network, already extracted."""
 
-    results: tuple[FetchResult, ...]  # every fetch outcome: source pages and articles
-    documents: tuple[tuple[Document, Source], ...]  # bodies to extract, with the source they came from
+    results: tuple[FetchResult, ...]  # every fetch outcome, source pages first; bodies dropped
+    extracted: tuple[ExtractedDocument, ...]  # raw pages dropped: the warehouse keeps the main text
+
+
+# Articles are fetched and extracted this many at a time, so memory per page stays flat however
+# many articles a cycle brings.
+ARTICLE_BATCH = 200
+
+Extractor = Callable[[Document, Source], ExtractedDocument | None]
 
 
 def _request(url: str, source: Source, validators_by_url: Mapping[str, Validators]) -> FetchRequest:
@@ -143,48 +152,59 @@ def _new_links(source: Source, result: FetchResult, warehouse: PriorState) -> li
     return links[: source.max_new]
 
 
-def collect(sources: Sequence[Source], fetcher: Fetcher, warehouse: PriorState) -> Collected:
-    """Fetch every source page, then the new articles that feeds and listings point to."""
-    source_urls = {source.id: canonicalize(source.url) for source in sources}
-    known = warehouse.validators(list(source_urls.values()))
-    requests = [_request(source_urls[s.id], s, known) for s in sources]
-    first = fetcher.fetch_all(requests)
-    documents: list[tuple[Document, Source]] = []
-    article_requests: list[FetchRequest] = []
-    article_meta: list[tuple[Link, Source]] = []
+def _article_requests(
+    sources: Sequence[Source], first: Sequence[FetchResult], prior: PriorState
+) -> list[tuple[FetchRequest, Link, Source]]:
+    planned: list[tuple[FetchRequest, Link, Source]] = []
     for source, result in zip(sources, first, strict=True):
-        if result.outcome != "ok":
+        if result.outcome != "ok" or source.kind == "page":
             continue
-        if source.kind == "page":
-            documents.append((_document(result, source), source))
-            continue
-        links = _new_links(source, result, warehouse)
-        article_validators = warehouse.validators([link.url for link in links])
-        for link in links:
-            article_requests.append(_request(link.url, source, article_validators))
-            article_meta.append((link, source))
-    articles = fetcher.fetch_all(article_requests) if article_requests else []
-    for (link, source), result in zip(article_meta, articles, strict=True):
-        if result.outcome == "ok":
-            documents.append((_document(result, source, link), source))
-    return Collected(tuple(first) + tuple(articles), tuple(documents))
+        links = _new_links(source, result, prior)
+        validators = prior.validators([link.url for link in links])
+        planned.extend((_request(link.url, source, validators), link, source) for link in links)
+    return planned
+
+
+def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def collect(
+    sources: Sequence[Source], fetcher: Fetcher, prior: PriorState, extract: Extractor
+) -> Collected:
+    """Fetch every source page, then the new articles that feeds and listings point to; extract each."""
+    source_urls = {source.id: canonicalize(source.url) for source in sources}
+    known = prior.validators(list(source_urls.values()))
+    first = fetcher.fetch_all([_request(source_urls[s.id], s, known) for s in sources])
+    pages = [(_document(r, s), s) for s, r in zip(sources, first, strict=True) if r.ok and s.kind == "page"]
+    extracted = [extract(document, source) for document, source in pages]
+    results = [replace(result, text=None) for result in first]
+    for batch in _batches(_article_requests(sources, first, prior), ARTICLE_BATCH):
+        fetched = fetcher.fetch_all([request for request, _, _ in batch])
+        for (_, link, source), result in zip(batch, fetched, strict=True):
+            if result.ok:
+                extracted.append(extract(_document(result, source, link), source))
+            results.append(replace(result, text=None))
+    return Collected(tuple(results), tuple(doc for doc in extracted if doc is not None))
 
 
 # --- extract
 
 
-def extract_all(
-    documents: Iterable[tuple[Document, Source]], gazetteer: Gazetteer, today: datetime
-) -> list[ExtractedDocument]:
-    """Run the pure extractor over every document; one broken page never stops the run."""
-    extracted = []
-    for document, source in documents:
-        hints = Hints(home=source.home, lang=source.lang, today=today.date())
+def extractor(gazetteer: Gazetteer, today: date) -> Extractor:
+    """The pure extractor with each source's hints; one broken page never stops the run."""
+
+    def extract(document: Document, source: Source) -> ExtractedDocument | None:
+        hints = Hints(home=source.home, lang=source.lang, today=today)
         try:
-            extracted.append(extract_document(document, gazetteer, hints))
+            extracted = extract_document(document, gazetteer, hints)
         except Exception:  # a parser bug on one page must not lose the other pages
             log.exception("%s: extraction failed for %s", source.id, document.url)
-    return extracted
+            return None
+        return replace(extracted, document=replace(document, content=""))
+
+    return extract
 
 
 # --- one cycle
@@ -215,7 +235,7 @@ def _summary(
         pages_fetched=sum(1 for r in results if r.outcome == "ok"),
         pages_unchanged=sum(1 for r in results if r.outcome in ("not_modified", "unchanged")),
         pages_skipped=sum(1 for r in results if r.outcome == "skipped"),
-        documents_parsed=len(collected.documents),
+        documents_parsed=len(collected.extracted),
         facts=int(getattr(loaded, "facts", 0)),
         events=int(getattr(loaded, "events", 0)),
         failures=tuple(failures),
@@ -253,14 +273,14 @@ def run_once(
             warehouse.finish_run(summary)
             return summary
         fetch_clock = (lambda: started) if now is not None else clock
+        extract = extractor(gazetteer or load_gazetteer(), started.date())
         with Fetcher(config.fetch, _robots(warehouse), now=fetch_clock) as fetcher:
-            collected = collect(sources, fetcher, warehouse)
+            collected = collect(sources, fetcher, warehouse, extract)
             robots_updates = fetcher.robots_updates()
-        extracted = extract_all(collected.documents, gazetteer or load_gazetteer(), started)
         loaded = warehouse.load_run(
             run_id,
             collected.results,
-            extracted,
+            collected.extracted,
             started,
             failing_after=config.fetch.failing_after,
             stale_after=_stale_after(sources),
@@ -313,14 +333,13 @@ def check_source(
 ) -> CheckReport:
     """Fetch one source and its first ``limit`` articles and extract them; persist nothing."""
     limited = source.model_copy(update={"max_new": limit, "enabled": True})
+    extract = extractor(gazetteer or load_gazetteer(), utcnow().date())
     with Fetcher(config.fetch) as fetcher:
-        collected = collect([limited], fetcher, NoPriorState())
+        collected = collect([limited], fetcher, NoPriorState(), extract)
     lines = tuple(
         f"{r.outcome:<12} {r.status if r.status is not None else '-':>4} {r.bytes_read:>8} B  {r.url}"
         + (f"  ({r.error_class}: {r.error})" if r.error_class else "")
         for r in collected.results
     )
-    now = utcnow()
-    extracted = extract_all(collected.documents, gazetteer or load_gazetteer(), now)
-    facts = tuple((doc.document.url, fact) for doc in extracted for fact in doc.facts)
+    facts = tuple((doc.document.url, fact) for doc in collected.extracted for fact in doc.facts)
     return CheckReport(lines, facts, failed=collected.results[0].failed)
