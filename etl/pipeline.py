@@ -180,12 +180,15 @@ def collect(
     pages = [(_document(r, s), s) for s, r in zip(sources, first, strict=True) if r.ok and s.kind == "page"]
     extracted = [extract(document, source) for document, source in pages]
     results = [replace(result, text=None) for result in first]
-    for batch in _batches(_article_requests(sources, first, prior), ARTICLE_BATCH):
+    planned = _article_requests(sources, first, prior)
+    for done, batch in enumerate(_batches(planned, ARTICLE_BATCH), start=1):
         fetched = fetcher.fetch_all([request for request, _, _ in batch])
         for (_, link, source), result in zip(batch, fetched, strict=True):
             if result.ok:
                 extracted.append(extract(_document(result, source, link), source))
             results.append(replace(result, text=None))
+        if len(planned) > ARTICLE_BATCH:  # progress for long runs: one line per batch
+            log.info("articles: %d of %d fetched", min(done * ARTICLE_BATCH, len(planned)), len(planned))
     return Collected(tuple(results), tuple(doc for doc in extracted if doc is not None))
 
 
