@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from etl.config import DigestSettings
-from etl.digest import DigestInput, build_digest, render_digest
+from etl.digest import build_digest, render_digest
+from etl.digest_model import DigestInput
 from etl.mail import build_message
 from etl.models import PartnershipEvent, Place, SourceHealth, SourceRef
 

@@ -25,7 +25,7 @@ import apprise
 from apprise import NotifyFormat
 
 from etl.config import DigestSettings, Smtp
-from etl.digest import RenderedDigest
+from etl.digest_model import RenderedDigest
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from etl.config import Config
-from etl.digest import DigestInput, DigestPaths, RenderedDigest, build_digest, render_digest, write_digest
+from etl.digest import build_digest, render_digest, write_digest
+from etl.digest_model import DigestInput, DigestPaths, RenderedDigest
 from etl.mail import build_message, send_digest
 from etl.pipeline import utcnow
 from etl.store import Warehouse, run_lock

@@ -19,14 +19,13 @@ from etl.config import DigestSettings
 from etl.digest import (
     BUCKET_SECTION,
     SUBJECT_WORDS,
-    DigestInput,
-    RenderedDigest,
     build_digest,
     country_name,
     flag,
     render_digest,
     write_digest,
 )
+from etl.digest_model import DigestInput, RenderedDigest
 from etl.models import EVENT_KINDS, PartnershipEvent, SourceHealth
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digest"

@@ -23,7 +23,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from etl.config import DigestSettings, Smtp
-from etl.digest import RenderedDigest, build_digest, render_digest
+from etl.digest import build_digest, render_digest
+from etl.digest_model import RenderedDigest
 from etl.mail import CHART_CID, build_message, send_digest
 
 # apprise imports the deprecated imghdr module lazily, on the first notify(); not ours to fix.
