@@ -53,21 +53,6 @@ def fetch(url: str, settings: FetchSettings | None = None, **kwargs: object) -> 
         return fetcher.fetch_all([request(url, **kwargs)])[0]  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    """A threaded server, so slow handlers do not block each other; no handler answers 404."""
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    srv.stop()
-
-
-@pytest.fixture
-def http(server: HTTPServer) -> HTTPServer:
-    server.clear()
-    server.no_handler_status_code = 404  # robots.txt: none, so everything is allowed
-    return server
 
 
 # --- outcomes and validators ------------------------------------------------------------------------

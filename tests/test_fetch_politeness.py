@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -40,20 +38,6 @@ def fetch_all(urls: list[str], settings: FetchSettings, **kwargs: object) -> lis
         return fetcher.fetch_all([request(url) for url in urls])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    srv.stop()
-
-
-@pytest.fixture
-def http(server: HTTPServer) -> HTTPServer:
-    server.clear()
-    server.no_handler_status_code = 404
-    return server
 
 
 def arrivals(server: HTTPServer, prefix: str) -> list[float]:
