@@ -93,11 +93,12 @@ class Collected:
     extracted: tuple[ExtractedDocument, ...]  # raw pages dropped: the warehouse keeps the main text
 
 
-# Articles are fetched and extracted this many at a time, so memory per page stays flat however
-# many articles a cycle brings.
+# Pages are fetched and extracted this many at a time, so memory per page stays flat however
+# many pages a cycle brings.
 ARTICLE_BATCH = 200
 
 Extractor = Callable[[Document, Source], ExtractedDocument | None]
+PlannedArticle = tuple[FetchRequest, Link, Source]
 
 
 def _request(url: str, source: Source, validators_by_url: Mapping[str, Validators]) -> FetchRequest:
@@ -152,17 +153,10 @@ def _new_links(source: Source, result: FetchResult, warehouse: PriorState) -> li
     return links[: source.max_new]
 
 
-def _article_requests(
-    sources: Sequence[Source], first: Sequence[FetchResult], prior: PriorState
-) -> list[tuple[FetchRequest, Link, Source]]:
-    planned: list[tuple[FetchRequest, Link, Source]] = []
-    for source, result in zip(sources, first, strict=True):
-        if result.outcome != "ok" or source.kind == "page":
-            continue
-        links = _new_links(source, result, prior)
-        validators = prior.validators([link.url for link in links])
-        planned.extend((_request(link.url, source, validators), link, source) for link in links)
-    return planned
+def _article_requests(source: Source, result: FetchResult, prior: PriorState) -> list[PlannedArticle]:
+    links = _new_links(source, result, prior)
+    validators = prior.validators([link.url for link in links])
+    return [(_request(link.url, source, validators), link, source) for link in links]
 
 
 def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -170,25 +164,40 @@ def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _progress(what: str, done: int, total: int) -> None:
+    if total > ARTICLE_BATCH:  # long runs only: one line per batch
+        log.info("%s: %d of %d fetched", what, min(done * ARTICLE_BATCH, total), total)
+
+
 def collect(
     sources: Sequence[Source], fetcher: Fetcher, prior: PriorState, extract: Extractor
 ) -> Collected:
-    """Fetch every source page, then the new articles that feeds and listings point to; extract each."""
+    """Fetch every source page, then the new articles that feeds and listings point to; extract each.
+
+    Both go in batches, and a body is dropped as soon as it is extracted (or its links are read),
+    so memory per page stays flat however many pages a cycle brings.
+    """
     source_urls = {source.id: canonicalize(source.url) for source in sources}
     known = prior.validators(list(source_urls.values()))
-    first = fetcher.fetch_all([_request(source_urls[s.id], s, known) for s in sources])
-    pages = [(_document(r, s), s) for s, r in zip(sources, first, strict=True) if r.ok and s.kind == "page"]
-    extracted = [extract(document, source) for document, source in pages]
-    results = [replace(result, text=None) for result in first]
-    planned = _article_requests(sources, first, prior)
-    for done, batch in enumerate(_batches(planned, ARTICLE_BATCH), start=1):
-        fetched = fetcher.fetch_all([request for request, _, _ in batch])
-        for (_, link, source), result in zip(batch, fetched, strict=True):
+    results: list[FetchResult] = []
+    extracted: list[ExtractedDocument | None] = []
+    planned: list[PlannedArticle] = []
+    for done, batch in enumerate(_batches(sources, ARTICLE_BATCH), start=1):
+        fetched = fetcher.fetch_all([_request(source_urls[source.id], source, known) for source in batch])
+        for source, result in zip(batch, fetched, strict=True):
+            if result.ok and source.kind == "page":
+                extracted.append(extract(_document(result, source), source))
+            elif result.ok:
+                planned.extend(_article_requests(source, result, prior))
+            results.append(replace(result, text=None))
+        _progress("sources", done, len(sources))
+    for done, articles in enumerate(_batches(planned, ARTICLE_BATCH), start=1):
+        fetched = fetcher.fetch_all([request for request, _, _ in articles])
+        for (_, link, source), result in zip(articles, fetched, strict=True):
             if result.ok:
                 extracted.append(extract(_document(result, source, link), source))
             results.append(replace(result, text=None))
-        if len(planned) > ARTICLE_BATCH:  # progress for long runs: one line per batch
-            log.info("articles: %d of %d fetched", min(done * ARTICLE_BATCH, len(planned)), len(planned))
+        _progress("articles", done, len(planned))
     return Collected(tuple(results), tuple(doc for doc in extracted if doc is not None))
 
 
