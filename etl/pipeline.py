@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from etl.config import Config, Source, parse_interval
 from etl.crontab import cron_trigger
 from etl.discover import discover_links
-from etl.extract import Gazetteer, extract_document, load_gazetteer
 from etl.fetch import Fetcher, RobotsRecord
 from etl.models import (
     Document,
@@ -32,6 +31,9 @@ from etl.models import (
 )
 from etl.store import Warehouse, run_lock
 from etl.urls import canonicalize
+
+if TYPE_CHECKING:
+    from etl.extract import Gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -204,13 +206,22 @@ def collect(
 # --- extract
 
 
-def extractor(gazetteer: Gazetteer, today: date) -> Extractor:
-    """The pure extractor with each source's hints; one broken page never stops the run."""
+def extractor(today: date, gazetteer: Gazetteer | None = None) -> Extractor:
+    """The pure extractor with each source's hints; one broken page never stops the run.
+
+    The extractor's libraries and the gazetteer load on the first page that needs them, so a pass
+    where nothing changed parses nothing and loads nothing.
+    """
+    loaded: list[Gazetteer] = [gazetteer] if gazetteer is not None else []
 
     def extract(document: Document, source: Source) -> ExtractedDocument | None:
+        from etl.extract import extract_document, load_gazetteer
+
+        if not loaded:
+            loaded.append(load_gazetteer())
         hints = Hints(home=source.home, lang=source.lang, today=today)
         try:
-            extracted = extract_document(document, gazetteer, hints)
+            extracted = extract_document(document, loaded[0], hints)
         except Exception:  # a parser bug on one page must not lose the other pages
             log.exception("%s: extraction failed for %s", source.id, document.url)
             return None
@@ -285,7 +296,7 @@ def run_once(
             warehouse.finish_run(summary)
             return summary
         fetch_clock = (lambda: started) if now is not None else clock
-        extract = extractor(gazetteer or load_gazetteer(), started.date())
+        extract = extractor(started.date(), gazetteer)
         with Fetcher(config.fetch, _robots(warehouse), now=fetch_clock) as fetcher:
             collected = collect(sources, fetcher, warehouse, extract)
             robots_updates = fetcher.robots_updates()
@@ -345,7 +356,7 @@ def check_source(
 ) -> CheckReport:
     """Fetch one source and its first ``limit`` articles and extract them; persist nothing."""
     limited = source.model_copy(update={"max_new": limit, "enabled": True})
-    extract = extractor(gazetteer or load_gazetteer(), utcnow().date())
+    extract = extractor(utcnow().date(), gazetteer)
     with Fetcher(config.fetch) as fetcher:
         collected = collect([limited], fetcher, NoPriorState(), extract)
     lines = tuple(
