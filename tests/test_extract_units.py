@@ -161,3 +161,96 @@ def test_list_entry_followed_by_a_description(gazetteer: Gazetteer) -> None:
     assert [(f.a.name, f.b.name, f.relation, f.year) for f in facts] == [
         ("Wakayama", "Ningbo", "sister_city", 1984)]
     assert facts[0].evidence.startswith("- Wakayama, Japan (1984)")
+
+
+# --- generalisation: country cues, endings of ties ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("成都市与意大利帕尔马市在成都签署缔结友好城市关系协议书。", "Parma", "IT"),
+    ("合肥市与德国奥斯纳布吕克市缔结友好城市。", "Osnabrück", "DE"),
+    ("合肥市与新西兰汉密尔顿市缔结友好城市。", "Hamilton", "NZ"),
+    ("The council decided to end its partnership with the Russian city of Yekaterinburg.", "Yekaterinburg",
+     "RU"),
+    ("Mombasa and China's Haikou signed a memorandum of understanding.", "Haikou", "CN"),
+    ("Tacoma signed a sister city agreement with Boca del Río, Mexico.", "Boca del Rio", "MX"),
+])
+def test_country_written_before_the_city_decides_it(
+    gazetteer: Gazetteer, text: str, name: str, country: str
+) -> None:
+    assert (name, country) in [(place, code) for _, place, code in resolved(text, gazetteer)]
+
+
+@pytest.mark.parametrize(("text", "home", "status"), [
+    ("The council decided to end its 20-year partnership with the Russian city of Yekaterinburg, "
+     "a sister city since 2002.", "Birmingham", "terminated"),
+    ("Birmingham City Council voted on Thursday to suspend its twinning arrangement with the Russian "
+     "city of Yekaterinburg.", None, "suspended"),
+    ("Denver's sister-city ties with Kunming in China, established in 1985, were suspended in 2020.", None,
+     "suspended"),
+    ("The mayor said Denver would not end its sister-city relationship with Kunming, which dates back "
+     "to 1985.", "Denver", "established"),
+    ("北京市决定终止与布拉格市的友好城市关系。", None, "terminated"),
+    ("Vilnius ended its partnership with Russia's Kaliningrad, its sister city, in 2022.", None,
+     "terminated"),
+])
+def test_endings_of_a_tie_set_its_status(
+    gazetteer: Gazetteer, text: str, home: str | None, status: str
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints(home=home))
+    assert [f.status for f in facts] == [status]
+
+
+def test_dateline_city_is_not_a_partner(gazetteer: Gazetteer) -> None:
+    text = ("NAIROBI, Oct. 12 (Xinhua) -- The Kenyan coastal city of Mombasa and China's Haikou on Thursday "
+            "signed a memorandum of understanding to establish sister-city relations.")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert [(f.a.name, f.b.name) for f in facts] == [("Mombasa", "Haikou")]
+
+
+def test_quoted_work_title_is_not_a_cue() -> None:
+    text = ("Film review: 'Sister Cities' is a drama. Sister Cities follows four sisters. "
+            "They became sister cities.")
+    assert [text[c.start:c.end] for c in relation_cues(text)] == ["sister cities"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A delegation from Nagasaki, Porto's sister city, visited the Ribeira district on Monday.",
+     [("Nagasaki", "Porto", None)]),
+    ("Officials from Guangzhou, which has been a sister city of Los Angeles since 1981, visited Frankfurt "
+     "and Lyon in May to discuss trade.", [("Guangzhou", "Los Angeles", 1981)]),
+    ("Liverpool is twinned with Cologne and Dublin.",
+     [("Liverpool", "Köln", None), ("Liverpool", "Dublin", None)]),
+    ("Sister cities since 1988, Denver and Brest signed an economic cooperation MoU this year.",
+     [("Denver", "Brest", 1988)]),
+    ("Kanazawa, Buffalo's sister city in Japan, sent a delegation of 20 students in 2019.",
+     [("Kanazawa", "Buffalo", None)]),
+    ("Hangzhou Mayor Yao Gaoyuan and Nice Mayor Christian Estrosi signed the sister-city agreement in Paris "
+     "in 2023.", [("Hangzhou", "Nice", 2023)]),
+    ("The sister-city agreement between the city of Plymouth and Brest was signed in 1963.",
+     [("Plymouth", "Brest", 1963)]),
+    ("深圳与葡萄牙波尔图于2023年签署友好交流合作备忘录，并计划在2025年正式缔结友好城市关系。",
+     [("Shenzhen", "Porto", 2023)]),
+    ("西安市已与42个城市建立了友好城市关系，其中包括日本京都、奈良，意大利庞贝等。",
+     [("Xi’an", "Kyoto", None), ("Xi’an", "Nara-shi", None), ("Xi’an", "Pompei", None)]),
+])
+def test_pairs_and_years_of_one_sentence(
+    gazetteer: Gazetteer, text: str, expected: list[tuple[str, str, int | None]]
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    first: dict[frozenset[str], tuple[str, str, int | None]] = {}
+    for fact in facts:
+        first.setdefault(frozenset((fact.a.name, fact.b.name)), (fact.a.name, fact.b.name, fact.year))
+    assert sorted(first.values()) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", [
+    "The University of Leeds and Xiamen University signed a memorandum of understanding on Tuesday.",
+    "Shenzhen-based BYD signed an MoU with the port of Rotterdam to build a battery plant.",
+    "Huawei signed a letter of intent with Vodafone in London and Telefonica in Madrid.",
+    "Hong Kong and Shenzhen signed a memorandum of understanding on the Northern Metropolis.",
+    "南京大学与德国莱比锡大学签署学术合作备忘录。",
+    "宁波舟山港与比利时安特卫普港缔结友好港关系。",
+])
+def test_organisations_and_one_state_are_not_twin_towns(gazetteer: Gazetteer, text: str) -> None:
+    assert extract_facts(doc(text), gazetteer, Hints()) == []

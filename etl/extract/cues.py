@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from etl.extract.vocab import (
     EVENT_NAME_AFTER,
     GENERIC_PATTERNS,
+    HEDGES,
     MEDIA_WORDS,
     NEGATIVE_PATTERNS,
     ORGANISATION_WORDS,
@@ -23,6 +24,8 @@ RELATIONS_RE = [(re.compile(p, re.IGNORECASE), rel, strength) for p, rel, streng
 NEGATIVE_RE = compile_alternation(NEGATIVE_PATTERNS, 0)
 NEGATIVE_CI_RE = compile_alternation(tuple(p for p in NEGATIVE_PATTERNS if "Twin" not in p))
 STATUS_RE = [(re.compile(p, re.IGNORECASE), status) for p, status in STATUS_PATTERNS]
+HEDGE_RE = re.compile(HEDGES, re.IGNORECASE)
+ENDINGS = ("terminated", "suspended")
 MEDIA_RE = compile_alternation(MEDIA_WORDS)
 EVENT_NAME_RE = re.compile(EVENT_NAME_AFTER)
 GENERIC_RE = compile_alternation(GENERIC_PATTERNS)
@@ -42,6 +45,12 @@ WORD_ORDINALS = {"tenth": 10, "twentieth": 20, "thirtieth": 30, "fortieth": 40, 
 ZH_DIGITS = {d: i for i, d in enumerate("一二三四五六七八九", start=1)}
 ZH_ANNIVERSARY = re.compile(r"([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*周年")
 WORD_ANNIVERSARY = re.compile(r"\b(" + "|".join(WORD_ORDINALS) + r")\s+anniversar", re.IGNORECASE)
+# A clause this short that holds a year is a date for the rest of the sentence ("In 1994, ...").
+SHORT_CLAUSE = 16
+FULL_DATE = re.compile(
+    r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d\d"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+(?:19|20)\d\d"
+)
 # A proposal word this close before a signing verb governs it.
 MODAL_REACH = 20
 # An instrument named within this many characters of a relation word is what was signed.
@@ -73,7 +82,25 @@ def relation_cues(text: str) -> list[Cue]:
                 continue
             instrument = INSTRUMENT_WORD.search(match.group()) is not None
             taken.append(Cue(start, end, relation, strength, instrument))  # type: ignore[arg-type]
-    return sorted(taken, key=lambda c: c.start)
+    titles = _work_titles(text, taken)
+    return sorted((c for c in taken if text[c.start:c.end] not in titles), key=lambda c: c.start)
+
+
+QUOTES = "'\"‘’“”«»《》"
+
+
+def _work_titles(text: str, cues: list[Cue]) -> set[str]:
+    """Cue words written in title case and quoted or named beside a film, a book... ("the film 'Sister
+    Cities'"): the page is about a work of that name, and every such capitalised mention is the work."""
+    titles = set()
+    for cue in cues:
+        surface = text[cue.start:cue.end]
+        if not surface.istitle() or surface in titles:
+            continue
+        quoted = text[cue.start - 1:cue.start] in QUOTES and text[cue.end:cue.end + 1] in QUOTES
+        if quoted or MEDIA_RE.search(text, max(0, cue.start - 60), cue.end + 60):
+            titles.add(surface)
+    return titles
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -84,17 +111,17 @@ CLAUSE_BREAK = re.compile(r"[,;:，；：]")
 
 
 def relation_for(cues: list[Cue], anchor: int, text: str) -> Cue:
-    """The cue governing a place at ``anchor`` of ``text``: one in the place's own clause, else the
-    nearest before it, else the nearest after; an instrument (memorandum, letter of intent) next to
+    """The cue governing a place at ``anchor`` of ``text``: the surest in the place's own clause, else
+    the nearest before it, else the nearest after; an instrument (memorandum, letter of intent) next to
     that cue names what was signed."""
     start, end = clause_around(text, anchor)
     own = [c for c in cues if start <= c.start < end]
     before = [c for c in cues if c.end <= anchor]
     if own:
-        chosen = min(own, key=lambda c: abs(c.start - anchor))
+        chosen = min(own, key=lambda c: (-c.strength, abs(c.start - anchor)))
     else:
         chosen = before[-1] if before else min(cues, key=lambda c: abs(c.start - anchor))
-    return instrument_near(cues, chosen)
+    return instrument_near(cues, chosen, text)
 
 
 def clause_around(text: str, offset: int) -> tuple[int, int]:
@@ -103,10 +130,14 @@ def clause_around(text: str, offset: int) -> tuple[int, int]:
     return (previous[-1] if previous else 0), (following.start() if following else len(text))
 
 
-def instrument_near(cues: list[Cue], chosen: Cue) -> Cue:
+def instrument_near(cues: list[Cue], chosen: Cue, text: str = "") -> Cue:
+    """The instrument that names what was signed about ``chosen``: one near it, after it ("memorandum
+    on sister-city ties") or before it in the same clause ("a sister-city memorandum"); not one in a
+    clause after it ("sister cities since 1993, signed a new memorandum on ports")."""
     if chosen.instrument:
         return chosen
-    gaps = [(max(c.start - chosen.end, chosen.start - c.end), c.start, c) for c in cues if c.instrument]
+    gaps = [(max(c.start - chosen.end, chosen.start - c.end), c.start, c) for c in cues
+            if c.instrument and not (c.start > chosen.end and CLAUSE_BREAK.search(text, chosen.end, c.start))]
     near = [item for item in gaps if item[0] <= INSTRUMENT_REACH]
     if not near:
         return chosen
@@ -115,28 +146,46 @@ def instrument_near(cues: list[Cue], chosen: Cue) -> Cue:
 
 
 def status_at(text: str, anchor: int) -> Status | None:
-    """The status word in the clause of ``anchor`` (nearest before it, else after it), else the nearest
-    before it in ``text`` (a sentence), else the nearest after."""
-    found: list[tuple[int, Status]] = []
-    for pattern, status in STATUS_RE:
-        found.extend((m.start(), status) for m in pattern.finditer(text))  # type: ignore[misc]
+    """The status word in the clause of ``anchor`` (nearest before it, else after it); else an ending
+    of the tie anywhere in ``text`` (a sentence: "ties with Kunming, established in 1985, were
+    suspended"); else the nearest before it, else the nearest after. Denied endings ("would not end
+    its ties") do not count."""
+    found = _statuses(text)
     if not found:
         return None
-    found.sort()
     start, end = clause_around(text, anchor)
     own = [item for item in found if start <= item[0] < end]
     own_before = [item for item in own if item[0] < anchor]
+    endings = [item for item in found if item[1] in ENDINGS]
     before = [item for item in found if item[0] < anchor]
-    chosen = max(own_before) if own_before else min(own) if own else max(before) if before else found[0]
-    return _modified(found, chosen)
+    if own:
+        chosen = max(own_before) if own_before else min(own)
+    elif endings:
+        chosen = min(endings, key=lambda item: abs(item[0] - anchor))
+    else:
+        chosen = max(before) if before else found[0]
+    return _modified(text, found, chosen)
 
 
-def _modified(found: list[tuple[int, Status]], chosen: tuple[int, Status]) -> Status:
-    """A signing verb right after "hoped to", "plans to" is only proposed ("hoped to sign")."""
+def _statuses(text: str) -> list[tuple[int, Status]]:
+    """(offset, status) of every status word in ``text``, in order, less endings that are denied."""
+    found: list[tuple[int, Status]] = []
+    for pattern, status in STATUS_RE:
+        found.extend((m.start(), status) for m in pattern.finditer(text)  # type: ignore[misc]
+                     if status not in ENDINGS or not HEDGE_RE.search(text, max(0, m.start() - 30), m.start()))
+    return sorted(found)
+
+
+def _modified(text: str, found: list[tuple[int, Status]], chosen: tuple[int, Status]) -> Status:
+    """A signing verb right after "hoped to", "plans to" is only proposed ("hoped to sign"); one told
+    with an anniversary in its clause is what the anniversary marks ("缔结友好城市关系45周年")."""
     if chosen[1] == "established":
         earlier = [item for item in found if item[0] < chosen[0] and chosen[0] - item[0] <= MODAL_REACH]
         if earlier and earlier[-1][1] == "proposed":
             return "proposed"
+        start, end = clause_around(text, chosen[0])
+        if any(status == "anniversary" and start <= offset < end for offset, status in found):
+            return "anniversary"
     return chosen[1]
 
 
@@ -158,11 +207,28 @@ def nearest_year(years: list[tuple[int, int]], span: tuple[int, int]) -> int | N
 
 
 FOUNDING_YEAR = re.compile(
-    r"(?i)(?:since|established|signed|founded|formed|forged|twinned|dating back to|dates? back to|began)"
+    r"(?i)(?:since|established|signed|founded|formed|forged|twinned|dating back to|dates? back to|began"
+    r"|dating from|dates? from)"
     r"\s+(?:in\s+)?"
     r"(19\d\d|20\d\d)"
     r"|(?:于|自)(19\d\d|20\d\d)年"
 )
+
+
+def year_of_tie(sentence: str, offset: int, spots: list[int]) -> bool:
+    """Whether the year at ``offset`` dates the tie: it is in the clause of the relation word or of one
+    of the places (``spots``), in a clause of its own ("In 1994, ...", "1985年，..."), in a full date,
+    or in a clause telling of a signing, a founding or an ending ("..., with which it formed ties in
+    1974"); not a year of a clause about something else ("..., sent a delegation in 2019")."""
+    low, high = clause_around(sentence, offset)
+    if any(low <= spot < high for spot in spots) or len(sentence[low:high].strip()) <= SHORT_CLAUSE:
+        return True
+    if FULL_DATE.search(sentence, max(0, offset - 12), offset + 12):
+        return True  # "2024年5月18日，两市在扬州签约", "On 12 May 1980, ..."
+    if FOUNDING_YEAR.search(sentence, low, high):
+        return True
+    return any(pattern.search(sentence, low, high) for pattern, status in STATUS_RE
+               if status != "anniversary")
 
 
 def founding_year(text: str) -> int | None:

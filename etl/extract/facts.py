@@ -9,7 +9,7 @@ Four readings of a page, each giving draft facts with a confidence:
 * a sentence naming one foreign place and a relation, paired with the page's subject (the home place,
   or the city the title and the text are about);
 * a list line ("Leipzig, Germany (1988)", "日本 | 名古屋市 | 1978.12.21") on a page about such ties,
-  paired with the subject, with the relation of the heading above it.
+  paired with the subject, with the relation of the heading above it (read in ``lists.py``).
 
 Places in one country are never paired: twinning is international, and that rule alone removes the
 Twin Cities, railways between two Chinese cities and 双城经济圈. ``merge.py`` then keeps one fact
@@ -19,17 +19,16 @@ per pair and relation class.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass
-from datetime import date
-from functools import cached_property
+from itertools import pairwise
 
 from etl.extract import cues as C
 from etl.extract.cues import Cue
+from etl.extract.lists import list_drafts
 from etl.extract.merge import Draft, merge, to_fact
+from etl.extract.page import Page, distinct, only_filler
 from etl.extract.places import Mention
 from etl.extract.text import sentence_spans
-from etl.models import RELATION_RANK, Fact, Relation, Status
+from etl.models import RELATION_RANK, Fact, Status
 
 MIN_CONFIDENCE = 0.5
 # No town twinning is older than this; an anniversary counted back past it was counted wrongly.
@@ -37,52 +36,42 @@ EARLIEST_TIE = 1940
 # How much where the pair was found adds to a cue's weight: both places in the sentence, the two
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
-LIST_LINE_MAX = 100
-# What may remain of a list line once places, years and punctuation are removed.
-LIST_FILLER = re.compile(
-    r"(?i)[\s\d,.;:()（）、，\-–—|•*·/]+|\b(?:city|province|prefecture|state|region|county|and|since|year|"
-    r"established|signed|in)\b|[年月日市省州县縣区區道府]|\bthe\b|\brepublic of\b"
-)
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城"
 )
 # "在大阪签署" (signed in Osaka): the place where something happened, not a partner.
 VENUE = re.compile(r"在$")
+EN_VENUE = re.compile(r"(?i)\b(?:sign\w*|ink\w*|held|ceremony|hosted|meeting)\b[^,;.]{0,60}\b(?:in|at)\s+$")
 ATTRIBUTION_AFTER = re.compile(
     r"(?i)[’']?s?\s+(?:media|news|daily|newspapers?|reports?|television|tv|radio|press|broadcasters?)\b"
     r"|(?:媒体|日报|电视台|新闻)"
 )
 ATTRIBUTION_BEFORE = re.compile(r"(?i)\baccording to (?:the )?(?:[\w-]+ ){0,3}$|据$")
-ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
+# A dateline names where the story was filed: "NAIROBI, Oct. 12 (Xinhua) --", "TACOMA, Wash. -",
+# "新华社内罗毕10月12日电".
+DATELINE = re.compile(
+    r"[A-Z][A-Z.' -]+(?:,\s*[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
+    r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{2,40}\))?\s*(?:--|—|–|-)\s"
+)
+ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
+# The partner marker right before a place: "与佩奇市", "with the city of Pécs".
+WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
+ORG_BEFORE = re.compile(
+    r"(?i)\b(?:university|port|bank|museum|institute|college|academy|zoo|airport|hospital|chamber)"
+    r" of\s+(?:the\s+)?$"
+)
+ORG_AFTER = re.compile(
+    r"-based\b|\s+(?:University|Port|Group|Airlines?|Airport|Bank|Company|Corporation|Institute|College"
+    r"|Hospital|Zoo|Museum|FC|United|Daily|Times|Post|Normal|Polytechnic|Metro|Subway)\b"
+    r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆)"
+)
+# Travel to a place, in the clause before it: the place was visited, not partnered.
+VISIT = re.compile(
+    r"(?i)\b(?:visit(?:ed|ing|s)?|tour(?:ed|ing)|travel(?:l?ed|l?ing) to|trips? to|went to|flew to|"
+    r"stopp(?:ed|ing) (?:in|at)|arriv(?:ed|ing) in|headed to|take (?:him|her|them) to)\b"
+)
 CITY_TIE = re.compile(r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|友好|城市|友城|姐妹|姊妹")
-
-
-@dataclass(frozen=True)
-class Page:
-    text: str
-    mentions: list[Mention]
-    cues: list[Cue]
-    subject: Mention | None
-    published: date | None
-    today: date | None
-
-    @cached_property
-    def _mention_starts(self) -> list[int]:
-        return [m.start for m in self.mentions]
-
-    @cached_property
-    def _cue_starts(self) -> list[int]:
-        return [c.start for c in self.cues]
-
-    def mentions_in(self, start: int, end: int) -> list[Mention]:
-        """Mentions starting in [start, end); both lists are in text order, so bisect finds them."""
-        starts = self._mention_starts
-        return self.mentions[bisect_left(starts, start):bisect_left(starts, end)]
-
-    def cues_in(self, start: int, end: int) -> list[Cue]:
-        starts = self._cue_starts
-        return self.cues[bisect_left(starts, start):bisect_left(starts, end)]
 
 
 def build_facts(page: Page) -> list[Fact]:
@@ -97,11 +86,11 @@ def sentence_drafts(page: Page) -> list[Draft]:
     drafts: list[Draft] = []
     previous: list[Mention] = []
     for start, end in sentence_spans(page.text):
-        places = _partners([m for m in page.mentions_in(start, end) if m.partner
-                            and not _aside(page.text, m)])
+        places = _without_venue(page, _partners([m for m in page.mentions_in(start, end) if m.partner
+                                                 and not _aside(page.text, m)]))
         cues = page.cues_in(start, end)
-        if cues and not C.is_media(page.text[start:end]):
-            sentence = page.text[start:end]
+        if cues and not C.is_media(page.read[start:end]):
+            sentence = page.read[start:end]
             refers_back = not places and bool(BOTH.search(sentence)) and not C.names_organisation(sentence)
             if refers_back and len(sentence_pairs(previous, page.subject)) == 1:
                 drafts.extend(_both_cities(page, start, end, cues, previous))
@@ -114,45 +103,52 @@ def sentence_drafts(page: Page) -> list[Draft]:
 def _both_cities(page: Page, start: int, end: int, cues: list[Cue], previous: list[Mention]) -> list[Draft]:
     """"The two cities signed ..." after a sentence naming them: the pair of that sentence, less sure."""
     pair = sentence_pairs(previous, page.subject)[0]
-    drafts = [_draft(page, start, end, pair, cue, "both") for cue in _clusters(cues)]
+    drafts = [_draft(page, start, end, pair, cue, "both") for cue in _clusters(cues, page.read)]
     return [d for d in drafts if d]
 
 
 def _aside(text: str, mention: Mention) -> bool:
-    """A place named as a venue (在大阪签署) or as a source ("according to Macao media")."""
+    """A place named as a venue (在大阪签署), as a source ("according to Macao media"), in a dateline or
+    in the name of an organisation ("the University of Leeds", "Xiamen University", "Shenzhen-based")."""
     if VENUE.search(text, max(0, mention.start - 1), mention.start):
         return True
-    if ATTRIBUTION_AFTER.match(text, mention.end):
+    if ATTRIBUTION_AFTER.match(text, mention.end) or ZH_DATELINE_AFTER.match(text, mention.end):
+        return True
+    if ORG_AFTER.match(text, mention.end) or ORG_BEFORE.search(text, max(0, mention.start - 30),
+                                                                mention.start):
+        return True
+    dateline = DATELINE.match(text, text.rfind("\n", 0, mention.start) + 1)
+    if dateline is not None and mention.end <= dateline.end():
         return True
     return ATTRIBUTION_BEFORE.search(text, max(0, mention.start - 40), mention.start) is not None
+
+
+def _without_venue(page: Page, places: list[Mention]) -> list[Mention]:
+    """"Hangzhou and Nice signed the agreement in Paris": a place where something was signed or held is
+    the venue, unless it is needed as the second of a pair."""
+    venues = [m for m in places if EN_VENUE.search(page.read, max(0, m.start - 80), m.start)]
+    rest = [m for m in places if m not in venues]
+    return rest if venues and len(rest) != 1 else places
 
 
 def _partners(mentions: list[Mention]) -> list[Mention]:
     """Distinct places, without a region named beside a city of its own country ("Xi'an, the capital
     of Shaanxi province"): there the region locates the city, it is not a partner."""
-    places = _distinct(mentions)
+    places = distinct(mentions)
     cities = {m.place.country for m in places if m.place.kind == "city"}
     return [m for m in places if m.place.kind == "city" or m.place.country not in cities]
-
-
-def _distinct(mentions: list[Mention]) -> list[Mention]:
-    seen: set[int] = set()
-    kept = []
-    for mention in mentions:
-        if mention.index not in seen:
-            seen.add(mention.index)
-            kept.append(mention)
-    return kept
 
 
 def _drafts_for_sentence(
     page: Page, start: int, end: int, cues: list[Cue], places: list[Mention]
 ) -> list[Draft]:
-    sentence = page.text[start:end]
-    pairs = sentence_pairs(places, page.subject)
+    sentence = page.read[start:end]
+    listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
+    pairs = sentence_pairs(places, page.subject, listed or _with_objects(page, places))
     if len(pairs) == 1:
         attached = _attached(page.text, pairs[0], cues)
-        drafts = [_draft(page, start, end, pairs[0], cue, "sentence") for cue in _clusters(attached)]
+        clusters = _clusters(attached, page.read)
+        drafts = [_draft(page, start, end, pairs[0], cue, "sentence") for cue in clusters]
         return [d for d in drafts if d]
     if pairs:
         pairs = _signed_with(page, start, end, pairs, cues)
@@ -161,9 +157,11 @@ def _drafts_for_sentence(
                          partners=partners) for pair in pairs]
         return [d for d in drafts if d]
     subject = page.subject
-    if subject is None or len(places) != 1 or places[0].place.country == subject.place.country:
+    if subject is None or len(places) != 1 or places[0].nation == subject.nation:
         return []
     cue = C.relation_for(cues, places[0].start, page.text)
+    if cue.strength < 1.0:  # "end its partnership with X, a sister city since 2002": the sure word tells
+        cue = max(cues, key=lambda c: c.strength)
     if cue.strength < 1.0 or C.names_organisation(sentence):
         return []
     if RELATION_RANK[cue.relation] < 3 and not CITY_TIE.search(sentence):
@@ -172,13 +170,36 @@ def _drafts_for_sentence(
     return [draft] if draft else []
 
 
+def _enumerated(page: Page, places: list[Mention]) -> bool:
+    """Whether the places are written as a list: nothing but countries, years, separators between them
+    ("X, Honduras (1965); Y, Japan (1990); and Z", "日本冈山市（1981年）、法国图尔市（2010年）")."""
+    return all(_listed_together(page, first, second) for first, second in pairwise(places))
+
+
+def _with_objects(page: Page, places: list[Mention]) -> bool:
+    """Whether every place is what someone signed with: "代表团与佩奇市签署意向书，与诺维萨德市签署备忘录",
+    "signed agreements with Pécs and with Novi Sad" (a place listed with the one before counts too)."""
+    for i, mention in enumerate(places):
+        listed = i > 0 and _listed_together(page, places[i - 1], mention)
+        if not listed and not WITH_BEFORE.search(page.read, max(0, mention.start - 24), mention.start):
+            return False
+    return bool(places)
+
+
+def _listed_together(page: Page, first: Mention, second: Mention) -> bool:
+    return only_filler(page.read, first.end, second.start, page.mentions_in(first.end, second.start))
+
+
 def _signed_with(
     page: Page, start: int, end: int, pairs: list[tuple[Mention, Mention]], cues: list[Cue]
 ) -> list[tuple[Mention, Mention]]:
-    """In Chinese, "访问了里斯本和波尔图，并与波尔图签署了备忘录": when some partners are named in the
-    clause that holds the relation word, the others were only visited or mentioned."""
-    if not pairs or _is_latin_text(pairs[0][1].surface):
+    """Partners only visited: in Chinese, "访问了里斯本和波尔图，并与波尔图签署了备忘录" (when some are
+    named in the clause that holds the relation word, the others were not signed with); in English, a
+    clause of travel without a relation word ("..., visited Frankfurt and Lyon in May")."""
+    if not pairs:
         return pairs
+    if _is_latin_text(pairs[0][1].surface):
+        return [pair for pair in pairs if not _visited(page, pair[1], cues)]
     cue_clauses = {C.clause_around(page.text, cue.start) for cue in cues}
     in_clause = [pair for pair in pairs if any(
         low <= m.start < high for m in page.mentions_in(start, end) if m.index == pair[1].index
@@ -186,42 +207,58 @@ def _signed_with(
     return in_clause or pairs
 
 
+def _visited(page: Page, mention: Mention, cues: list[Cue]) -> bool:
+    low, high = C.clause_around(page.read, mention.start)
+    if any(low <= cue.start < high for cue in cues):
+        return False
+    return VISIT.search(page.read, low, mention.start) is not None
+
+
 def _is_latin_text(surface: str) -> bool:
     return ord(surface[0]) < 0x2E80
 
 
-def sentence_pairs(places: list[Mention], subject: Mention | None) -> list[tuple[Mention, Mention]]:
-    """Which places in one sentence are paired: across two countries, the lone place on one side with
-    every place on the other ("Including Nanjing and Chongqing, Shiraz has six sister cities"); else the
-    subject (or the first place) with each place abroad."""
+def sentence_pairs(
+    places: list[Mention], subject: Mention | None, enumerated: bool = False
+) -> list[tuple[Mention, Mention]]:
+    """Which places in one sentence are paired. When the sentence only ``enumerated`` partners (a list of
+    three countries or more, or places that were each signed with) without the subject: the subject with
+    each, never the listed places with one another. Else across two countries, the lone place on one side
+    with every place on the other ("Including Nanjing and Chongqing, Shiraz has six sister cities"); else
+    the subject named in the sentence, failing that the first place, with each place abroad."""
     if len(places) < 2:
         return []
     countries: dict[str, list[Mention]] = {}
     for mention in places:
-        countries.setdefault(mention.place.country, []).append(mention)
+        countries.setdefault(mention.nation, []).append(mention)
+    named = next((m for m in places if subject is not None and m.index == subject.index), None)
+    if named is None and enumerated:  # "The city's sister cities are X, Honduras; Y, Japan; and Z"
+        return [(subject, other) for other in places] if subject and subject.nation not in countries else []
     if len(countries) == 2:
         first, second = countries.values()
         if len(first) == 1 or len(second) == 1:
             lone, others = (first, second) if len(first) == 1 else (second, first)
             return [(lone[0], other) for other in others]
-    hub = next((m for m in places if subject is not None and m.index == subject.index), places[0])
-    return [(hub, other) for other in places if other.place.country != hub.place.country]
+    hub = named or places[0]
+    return [(hub, other) for other in places if other.nation != hub.nation]
 
 
 def _attached(text: str, pair: tuple[Mention, Mention], cues: list[Cue]) -> list[Cue]:
-    """The cues that speak of this pair: in either place's clause or between the two; else the one
-    nearest the later place."""
+    """The cues that speak of this pair: in either place's clause, between the two or in a clause set
+    right before them; else the one nearest the later place."""
     first, second = sorted(pair, key=lambda m: m.start)
     low, high = C.clause_around(text, first.start)[0], C.clause_around(text, second.start)[1]
+    # a clause set before the pair speaks of it too: "Sister cities since 1988, Denver and Brest ..."
+    preposed = [c for c in cues if c.start < low and C.clause_around(text, c.start)[1] == low - 1]
     own = [c for c in cues if low <= c.start < high]
-    return own or [C.relation_for(cues, second.start, text)]
+    return preposed + own or [C.relation_for(cues, second.start, text)]
 
 
-def _clusters(cues: list[Cue]) -> list[Cue]:
+def _clusters(cues: list[Cue], text: str) -> list[Cue]:
     """One cue per relation mentioned, instruments absorbing the relation words next to them."""
     chosen: dict[str, Cue] = {}
     for cue in cues:
-        resolved = C.instrument_near(cues, cue)
+        resolved = C.instrument_near(cues, cue, text)
         chosen.setdefault(resolved.relation, resolved)
     return list(chosen.values())
 
@@ -232,7 +269,7 @@ def _draft(
 ) -> Draft | None:
     """A draft for one pair and one cue; its year is the one nearest the cue, or the one written with
     the partner when one sentence lists several partners."""
-    sentence = page.text[start:end]
+    sentence = page.read[start:end]
     other = pair[0] if source == "subject" else pair[1]
     anchor = other.start - start
     status = C.status_at(sentence, anchor) or C.status_at(sentence, cue.start - start)
@@ -241,8 +278,11 @@ def _draft(
         year = _partner_year(page.text, partners, other, (start, end))
         if year is None and status in ("established", "proposed"):
             year = _page_year(page, sentence)
+        if year is None and status == "established" and len(partners) > 1:
+            status = "mentioned"  # an undated list of a place's ties is background, not news
     else:
-        year = _year(page, sentence, near, status)
+        spots = [cue.start - start, pair[0].start - start, pair[1].start - start]
+        year = _year(page, sentence, near, status, spots)
     status = status or ("established" if year else "mentioned")
     confidence = _confidence(sentence, pair, cue, source, year is not None or status == "established")
     if confidence < MIN_CONFIDENCE:
@@ -250,12 +290,18 @@ def _draft(
     return Draft(pair[0], pair[1], cue.relation, status, year, start, end, confidence, source)
 
 
-def _year(page: Page, sentence: str, near: tuple[int, int], status: Status | None) -> int | None:
+def _year(
+    page: Page, sentence: str, near: tuple[int, int], status: Status | None, spots: list[int]
+) -> int | None:
+    """The year of the tie: among the sentence's years that speak of it (``C.year_of_tie``), the one
+    nearest the cue; none when the sentence dates only something else ("..., sent students in 2019")."""
     years = C.years_in(sentence)
     if status == "anniversary":
         return _anniversary_year(page, sentence, years, near)
     if years:
-        return C.nearest_year(years, near)
+        years = [item for item in years if C.year_of_tie(sentence, item[0], spots)]
+        low, high = C.clause_around(sentence, near[0])
+        return C.nearest_year([item for item in years if low <= item[0] < high] or years, near)
     if status in ("established", "proposed"):  # a visit "recently" dates the visit, not the tie
         return _page_year(page, sentence)
     return None
@@ -269,6 +315,8 @@ def _anniversary_year(
     ("established in 1979"); else the year the anniversary is held in, less N."""
     number = C.anniversary_number(sentence)
     values = {year for _, year in years}
+    if number and not values and page.published and page.published.year - number >= EARLIEST_TIE:
+        return page.published.year - number  # "结好四十五周年" on a page of 2025: tied in 1980
     if not number or not values:
         return None
     reference = {page.published.year} if page.published else set()
@@ -286,8 +334,14 @@ def _anniversary_year(
 def _partner_year(
     text: str, partners: list[Mention], other: Mention, sentence: tuple[int, int]
 ) -> int | None:
-    """In "with Venice, Italy, in 1980, and with Portland, Oregon, since 1988" each partner's year
-    follows it, before the next partner; failing that, precedes it, after the previous one."""
+    """The year in the partner's own clause, when no other partner shares it ("2001年与德国亚琛市结为
+    友好城市，2015年与..."); else, as in "with Venice, Italy, in 1980, and with Portland, Oregon, since
+    1988", the year following it, before the next partner; failing that, preceding it."""
+    low, high = C.clause_around(text, other.start)
+    alone = not any(low <= m.start < high for m in partners if m is not other)
+    own = C.years_in(text[max(low, sentence[0]):min(high, sentence[1])]) if alone else []
+    if own:  # "2001年与德国亚琛市结为友好城市，2015年与匈牙利佩奇市..."
+        return own[0][1]
     i = partners.index(other)
     after_end = partners[i + 1].start if i + 1 < len(partners) else sentence[1]
     after = C.years_in(text[other.end:after_end])
@@ -316,72 +370,3 @@ def _confidence(sentence: str, pair: tuple[Mention, Mention], cue: Cue, source: 
     if pair[0].fuzzy or pair[1].fuzzy:
         score -= 0.15
     return max(0.0, min(1.0, score))
-
-
-# --- list lines --------------------------------------------------------------------------------------
-
-
-def list_drafts(page: Page) -> list[Draft]:
-    """Lines that are nothing but a place, its country and a year, on a page about such ties."""
-    if page.subject is None or not page.cues:
-        return []
-    lines = [_entry_span(page.text, s, e) for s, e in _lines(page.text)]
-    entries = {i: places for i, (s, e) in enumerate(lines) if (places := _list_places(page, s, e))}
-    drafts = []
-    for i, places in entries.items():
-        start, end = lines[i]
-        years = C.years_in(page.text[start:end])
-        if not years and not (i - 1 in entries or i + 1 in entries):
-            continue
-        relation = _list_relation(page, start)
-        fuzzy = any(m.fuzzy for m in places)
-        confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
-        status: Status = "established" if years else "mentioned"
-        year = years[0][1] if years else None
-        for mention in places:
-            drafts.append(Draft(mention, page.subject, relation, status, year, start, end, confidence,
-                                "list"))
-    return drafts
-
-
-def _entry_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """A line, or only its head when it opens with "Place, Country (1984)" and goes on to describe
-    the partner ("- Wakayama, Japan (1984) Ningbo's first sister city.")."""
-    head = ENTRY_HEAD.match(text, start, end)
-    return (start, head.end()) if head and head.end() < end else (start, end)
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for line in text.split("\n"):
-        spans.append((start, start + len(line)))
-        start += len(line) + 1
-    return spans
-
-
-def _list_places(page: Page, start: int, end: int) -> list[Mention]:
-    if end - start > LIST_LINE_MAX or end - start < 3:
-        return []
-    inside = [m for m in page.mentions_in(start, end) if m.end <= end]
-    rest = page.text[start:end]
-    for mention in sorted(inside, key=lambda m: -m.start):
-        rest = rest[: mention.start - start] + rest[mention.end - start:]
-    if len(LIST_FILLER.sub("", rest)) > 2:
-        return []
-    subject = page.subject
-    assert subject is not None
-    return [m for m in _distinct(inside) if m.partner and m.place.country != subject.place.country]
-
-
-def _list_relation(page: Page, offset: int) -> Relation:
-    """The relation of the nearest heading-like line above, else the page's prevailing relation."""
-    before = [c for c in page.cues if c.start < offset]
-    for cue in reversed(before):
-        line_start = page.text.rfind("\n", 0, cue.start) + 1
-        line_end = page.text.find("\n", cue.end)
-        if (line_end if line_end >= 0 else len(page.text)) - line_start <= 60:
-            return cue.relation
-    weights: dict[Relation, float] = {}
-    for cue in page.cues:
-        weights[cue.relation] = weights.get(cue.relation, 0.0) + cue.strength
-    return max(weights, key=lambda relation: weights[relation])

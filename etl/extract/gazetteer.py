@@ -50,7 +50,7 @@ class Gazetteer:
     kinds: list[int]  # index into KINDS
     population: list[int]
     latin_names: dict[str, tuple[list[str], list[int]]]  # country -> city names (folded) and indices
-    t2s: dict[int, str]  # traditional -> simplified, one character to one
+    t2s: dict[int, str]  # traditional -> simplified, accented -> plain Latin; one character to one
     countries: dict[str, int] = field(default_factory=dict)  # ISO alpha-2 -> index of the country
     _places: dict[int, Place] = field(default_factory=dict, repr=False)
 
@@ -79,7 +79,7 @@ class Gazetteer:
             yield end - entry[0] + 1, end + 1, _candidates(entry), bool(entry[1])
 
     def normalize(self, text: str) -> str:
-        """Lower case and simplified Chinese, offsets unchanged."""
+        """Lower case, simplified Chinese, no accents; offsets unchanged."""
         return lower_same_length(text).translate(self.t2s)
 
 

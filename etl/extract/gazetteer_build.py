@@ -56,7 +56,7 @@ class Entries:
     latin_names: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     names: dict[int, set[str]] = field(default_factory=dict)
     countries: dict[str, int] = field(default_factory=dict)
-    t2s: dict[int, str] = field(default_factory=lambda: t2s_table())
+    t2s: dict[int, str] = field(default_factory=lambda: t2s_table() | accent_table())
 
     def new_place(self, place: Place, population: int) -> int:
         self.places.append(place)
@@ -215,7 +215,9 @@ def _add_chinese(entries: Entries, name: str, index: int) -> None:
         return
     form = name.translate(entries.t2s)
     bare = form[:-1] if form.endswith("市") and len(form) > 2 else ZH_REGION_SUFFIX.sub("", form)
-    for variant in {form, bare}:
+    # "伦敦市" must find every 伦敦 (London, Canada too), not only the one whose own name has 市.
+    suffixed = bare + "市" if entries.places[index].kind == "city" else bare
+    for variant in {form, bare, suffixed}:
         if len(variant) >= 2:
             entries.add(variant, index)
 
@@ -228,6 +230,18 @@ def t2s_table() -> dict[int, str]:
         parts = line.split()
         if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
             table[ord(parts[0])] = parts[1]
+    return table
+
+
+def accent_table() -> dict[int, str]:
+    """Accented Latin letters to their base letter, one character to one ("Río" reads as "Rio"), so a
+    name written with accents finds the unaccented key every name also has."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        if len(decomposed) > 1 and decomposed[0].isascii() and decomposed[0].isalpha():
+            if all(unicodedata.combining(ch) for ch in decomposed[1:]):
+                table[code] = decomposed[0]
     return table
 
 

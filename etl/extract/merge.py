@@ -13,6 +13,7 @@ from etl.extract.places import Mention
 from etl.models import RELATION_RANK, Fact, Relation, Status
 
 # The scorer's and the digest's coarse classes: formal ties, preliminary steps, other cooperation.
+ENDINGS: tuple[Status, ...] = ("terminated", "suspended")  # the later state first
 COARSE = {"sister_city": "formal", "friendship_city": "formal", "mou": "preliminary",
           "letter_of_intent": "preliminary", "partnership_other": "other"}
 
@@ -42,7 +43,7 @@ def merge(drafts: list[Draft]) -> list[Draft]:
 
 def _merge_pair(group: list[Draft]) -> list[Draft]:
     primary = _primary(group)
-    primary = _with_year(primary, group)
+    primary = _with_status(_with_year(primary, group), group)
     others: dict[str, Draft] = {}
     for draft in sorted(group, key=lambda d: -d.confidence):
         coarse = COARSE[draft.relation]
@@ -82,6 +83,21 @@ def _with_year(primary: Draft, group: list[Draft]) -> Draft:
     best = max(dated, key=lambda d: d.confidence)
     status = "established" if primary.status == "mentioned" else primary.status
     return replace(primary, year=best.year, status=status)
+
+
+def _with_status(primary: Draft, group: list[Draft]) -> Draft:
+    """What became of the tie: "Nara suspended its exchanges with Xi'an" in one sentence and "the two
+    cities were twinned in 1974" in another is a suspended tie of 1974; an anniversary told beside the
+    founding year is an anniversary of that tie."""
+    if primary.status in ENDINGS:
+        return primary
+    told = {d.status for d in group if COARSE[d.relation] == COARSE[primary.relation]}
+    ending = next((status for status in ENDINGS if status in told), None)
+    if ending is not None and primary.status in ("established", "mentioned", "anniversary"):
+        return replace(primary, status=ending)
+    if "anniversary" in told and primary.status == "established":
+        return replace(primary, status="anniversary")
+    return primary
 
 
 def to_fact(text: str, draft: Draft) -> Fact:

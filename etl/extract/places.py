@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from etl.extract.gazetteer import Candidate, Gazetteer
-from etl.extract.vocab import COMMON_WORD_NAMES, GIVEN_NAMES, PERSON_TITLES, PLACE_SUFFIXES
+from etl.extract.vocab import (
+    COMMON_WORD_NAMES,
+    DEMONYMS,
+    GIVEN_NAMES,
+    NAME_FOLLOWERS,
+    OFFICE_TITLES,
+    PERSON_TITLES,
+    PLACE_SUFFIXES,
+)
 from etl.models import Place
 
 CUE_GAP = re.compile(
@@ -26,9 +34,20 @@ CUE_GAP = re.compile(
 )
 # Between a country and the city after it in Chinese text or a table row (日本名古屋, 日本 | 名古屋).
 CJK_CUE_GAP = re.compile(r"[\s|｜/、:：]*$")
+# After a Chinese name only a bracket or a table cell gives its country: 名古屋（日本）, 名古屋 | 日本.
+CJK_CUE_AFTER = re.compile(r"\s*(?:[(（]|[|｜])\s*$")
+# "the Russian city of Yekaterinburg", "the Kenyan coastal city of Mombasa": the adjective locates the name.
+DEMONYM_BEFORE = re.compile(
+    r"(?i:\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r"))\s+(?:[a-z-]+\s+){0,2}"
+    r"(?:(?:city|town|port|municipality|village|metropolis|county|district) of|capital(?: of)?)\s+$"
+)
+# "China's Haikou", "Finland's Vaasa".
+POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
 NEXT_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 PERSON_TITLE = re.compile(PERSON_TITLES)
+OFFICE_TITLE = re.compile(OFFICE_TITLES)
+OFFICE_AFTER = re.compile(r"\s+(?:Mayor|Municipal|Municipality|Metropolitan|City Council|City Hall)\b")
 # Capitalised words right before ", <country>": a place name the gazetteer may spell differently.
 BEFORE_COUNTRY = re.compile(r"([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})(?: City)?,\s*(?:the\s+)?$")
 FUZZY_CUTOFF = 85.0
@@ -37,11 +56,15 @@ NAME_DOTS = frozenset("·•・‧")
 ZH_TITLE = re.compile(r"(?:市长|市長|主席|书记|書記|总统|總統|大使|省长|省長|总理|總理|部长|部長|先生|女士)$")
 # Countries whose addresses name the state after the city.
 CITY_STATE_CONVENTION = frozenset({"US", "CA", "AU", "BR", "MX", "IN"})
+SAME_NATION = {"HK": "CN", "MO": "CN"}
 CITY_STATES = frozenset({"SG", "MO", "HK", "MC", "LU", "VA", "SM", "GI", "DJ"})
 # Towns smaller than this, named without a country, must stand alone as a name: not inside a longer
 # capitalised phrase ("Vice Chairman", "Gustavo Bell", "Friendly City Agreement"), not a sentence's
 # first word ("Since ...", "As ...").
 SMALL_TOWN = 100_000
+# A city known by another name outweighs the place whose own name it is when this many times larger.
+OUTWEIGHS = 20
+LARGE_CITY = 500_000
 PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)\s+$")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 
@@ -56,6 +79,11 @@ class Mention:
     cued: bool = False  # a country or region written right next to it decided the sense
     fuzzy: bool = False
     context: bool = False  # only locates another place ("Oregon" in "Portland, Oregon")
+
+    @property
+    def nation(self) -> str:
+        """The country for pairing: Hong Kong and Macao with Shenzhen is cooperation within one state."""
+        return SAME_NATION.get(self.place.country, self.place.country)
 
     @property
     def partner(self) -> bool:
@@ -91,13 +119,19 @@ def find_mentions(
     return mentions
 
 
-def _hits(text: str, lowered: str, gazetteer: Gazetteer) -> list[_Hit]:
+def _hits(text: str, lowered: str, gazetteer: Gazetteer, offset: int = 0) -> list[_Hit]:
+    """Name hits in ``lowered[offset:]``. A longest match that starts with a lower-case word ("city of
+    Plymouth", an alternate name) is scanned again from its second word, which finds "Plymouth"."""
     hits = []
-    for start, end, candidates, exact_case in gazetteer.scan(lowered):
+    for found_start, found_end, candidates, exact_case in gazetteer.scan(lowered[offset:]):
+        start, end = found_start + offset, found_end + offset
         surface = text[start:end]
         if exact_case and not surface.isupper():
             continue
         if _is_latin(surface[0]) and not _word_bounded(text, start, end):
+            continue
+        if surface[0].islower() and " " in surface:
+            hits.extend(_hits(text[:end], lowered[:end], gazetteer, start + surface.index(" ") + 1))
             continue
         hits.append(_Hit(start, end, surface, lowered[start:end], candidates))
     return hits
@@ -123,6 +157,8 @@ def _plausible(text: str, hit: _Hit) -> bool:
     if not _is_latin(hit.surface[0]):
         return text[hit.start - 1:hit.start] not in NAME_DOTS and text[hit.end:hit.end + 1] not in NAME_DOTS
     if not hit.surface[0].isupper():
+        return False
+    if OFFICE_TITLE.search(text, max(0, hit.start - 16), hit.start) and NEXT_WORD.match(text, hit.end):
         return False
     if hit.key in GIVEN_NAMES:
         following = NEXT_WORD.match(text, hit.end)
@@ -155,28 +191,50 @@ def _cues(
     text: str, hits: list[_Hit], countries: list[int | None], gazetteer: Gazetteer
 ) -> tuple[list[str | None], set[int]]:
     """For each hit, the country code written right after it ("Perth, Australia", "Khomas in Namibia")
-    or, in Chinese, right before it (德国莱比锡); and which hits served as such cues."""
+    or, in Chinese, right before it (德国莱比锡), or an adjective before it ("the Russian city of ..."); and
+    which hits served as such cues."""
     cues: list[str | None] = [None] * len(hits)
     used: set[int] = set()
     for i, hit in enumerate(hits):
         if countries[i] is not None:  # a country needs no locating
             continue
-        if i + 1 < len(hits) and CUE_GAP.match(text[hit.end:hits[i + 1].start]) is not None:
-            cues[i] = _cue_country(hits[i + 1], countries[i + 1], gazetteer)
+        after = CUE_GAP if _is_latin(hit.surface[0]) else CJK_CUE_AFTER  # 奈良，意大利庞贝: no cue
+        if i + 1 < len(hits) and after.match(text[hit.end:hits[i + 1].start]) is not None:
+            cues[i] = _cue_country(hits[i + 1], countries[i + 1], gazetteer, hit)
             used.update([i + 1] if cues[i] else [])
         gap = text[hits[i - 1].end:hit.start] if i > 0 else "x"
-        if cues[i] is None and CJK_CUE_GAP.fullmatch(gap) and not _is_latin(hit.surface[0]):
-            cues[i] = _cue_country(hits[i - 1], countries[i - 1], gazetteer)
+        if cues[i] is None and i > 0 and _locates_next(gap, hit, countries[i - 1]):
+            cues[i] = _cue_country(hits[i - 1], countries[i - 1], gazetteer, hit)
             used.update([i - 1] if cues[i] else [])
+        if cues[i] is None and _is_latin(hit.surface[0]):
+            cues[i] = _demonym_cue(text, hit.start)
     return cues, used
 
 
-def _cue_country(hit: _Hit, country: int | None, gazetteer: Gazetteer) -> str | None:
+def _locates_next(gap: str, hit: _Hit, country_before: int | None) -> bool:
+    """A country or region right before a Chinese name (德国莱比锡, 日本 | 名古屋), or a country's
+    possessive before a Latin one ("China's Haikou")."""
+    if not _is_latin(hit.surface[0]):
+        return CJK_CUE_GAP.fullmatch(gap) is not None
+    return country_before is not None and POSSESSIVE_GAP.fullmatch(gap) is not None
+
+
+def _demonym_cue(text: str, start: int) -> str | None:
+    found = DEMONYM_BEFORE.search(text, max(0, start - 60), start)
+    return DEMONYMS[found[1].lower()] if found else None
+
+
+def _cue_country(hit: _Hit, country: int | None, gazetteer: Gazetteer, located: _Hit) -> str | None:
+    """The country that ``hit`` (a country, or a region) gives to ``located``. A region must hold a
+    place of that name: in "Nagasaki, Porto's sister city" Porto is a city, not the district."""
     if country is not None:
         return gazetteer.place(country).country
     places = [gazetteer.place(c.index) for c in hit.candidates]
     regions = {place.country for place in places if place.kind == "region"}
-    return regions.pop() if len(regions) == 1 else None
+    if len(regions) != 1:
+        return None
+    code = regions.pop()
+    return code if any(gazetteer.place(c.index).country == code for c in located.candidates) else None
 
 
 def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazetteer) -> bool:
@@ -220,8 +278,14 @@ def _resolve_all(
             mention = _resolve(text, hit, countries[i], cues[i], gazetteer, senses, home, page_countries)
             if mention is not None:
                 resolved[i] = mention
-                senses.setdefault(hit.key, mention.index)
+                senses.setdefault(_sense_key(hit), mention.index)
     return [resolved[i] for i in sorted(resolved)]
+
+
+def _sense_key(hit: _Hit) -> str:
+    """The name as written, lower-cased: "San José" (Costa Rica) gives no sense to "San Jose" (California),
+    though both find the same unaccented key."""
+    return hit.surface.lower()
 
 
 def _resolve(
@@ -233,17 +297,20 @@ def _resolve(
     candidates = [c for c in hit.candidates if _kind(gazetteer, c) != "country"]
     if cue is not None:
         candidates = [c for c in candidates if gazetteer.place(c.index).country == cue]
-    elif hit.key in COMMON_WORD_NAMES and hit.key not in senses:
-        return None
+    elif hit.key in COMMON_WORD_NAMES and _sense_key(hit) not in senses and all(c.index != home
+                                                                                 for c in candidates):
+        if not OFFICE_AFTER.match(text, hit.end):  # "Nice Mayor Christian Estrosi" names the city
+            return None  # a common word, unless the page is configured to be about the place it names
     if not candidates:
         return None
     wants_region = bool(REGION_KEY.search(hit.key))
-    sense = senses.get(hit.key)
+    sense = senses.get(_sense_key(hit))
+    primary = _primary(candidates, gazetteer)
 
     def rank(c: Candidate) -> tuple[bool, bool, bool, bool, int, int]:
         place = gazetteer.place(c.index)
         return (c.index == sense, c.index == home, (place.kind == "region") == wants_region,
-                c.primary, page_countries[place.country], gazetteer.population[c.index])
+                c.index in primary, page_countries[place.country], gazetteer.population[c.index])
 
     best = max(candidates, key=rank)
     if cue is None and sense is None and _loose_small_town(text, hit, gazetteer, best.index):
@@ -252,21 +319,41 @@ def _resolve(
     return Mention(hit.start, hit.end, hit.surface, place, best.index, cued=cue is not None)
 
 
+def _primary(candidates: list[Candidate], gazetteer: Gazetteer) -> set[int]:
+    """Places whose own name this is, unless a city that only has it as another name is far larger:
+    "Cologne" is Köln (a million people), not the Lombard village that is called Cologne."""
+    population = gazetteer.population
+    largest = max(population[c.index] for c in candidates)
+    return {c.index for c in candidates
+            if c.primary and not (largest >= OUTWEIGHS * population[c.index] and largest >= LARGE_CITY)}
+
+
 def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) -> bool:
     if not _is_latin(hit.surface[0]):
         # Two Han characters name many small towns and as many surnames and words (前田, 中村).
         return gazetteer.population[index] < SMALL_TOWN and len(hit.key) <= 2 or bool(ZH_TITLE.search(
             text, max(0, hit.start - 3), hit.start))
-    if gazetteer.population[index] >= SMALL_TOWN:
-        return False
     following = NEXT_WORD.match(text, hit.end)
+    if gazetteer.population[index] >= SMALL_TOWN:
+        return following is not None and _inside_longer_name(text, hit.start, following[1].lower())
     if following and following[1].lower() not in PLACE_SUFFIXES:
         return True
     head = text[max(0, hit.start - 40):hit.start]
+    if head.endswith("the "):  # "in the Andes", "across the Alps": a range or a region, not the town
+        return True
     previous = PREVIOUS_WORD.search(head)
     if previous and previous[1][0].isupper() and not SENTENCE_START.search(head[: previous.start()]):
         return True
     return SENTENCE_START.search(head) is not None and " " not in hit.surface
+
+
+def _inside_longer_name(text: str, start: int, following: str) -> bool:
+    """In prose (a lower-case word before it), a city's name followed by another capitalised word that
+    is no place suffix is the start of a longer name: "and San Francisco Libre in Nicaragua"."""
+    if following in PLACE_SUFFIXES or following in NAME_FOLLOWERS:
+        return False
+    previous = PREVIOUS_WORD.search(text, max(0, start - 30), start)
+    return previous is not None and previous[1].islower()
 
 
 def _add_fuzzy(

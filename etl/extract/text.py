@@ -20,7 +20,10 @@ from etl.errors import ExtractError
 HEADING_XPATH = "//h1|//h2|//h3|//h4|//dt"
 # A heading that is itself a list entry ("Florence, Italy (1980)"): kept even when trafilatura drops it.
 ENTRY_HEADING = re.compile(r"[(（]\s*(?:19|20)\d\d")
-DATELINE_WORD = re.compile(r"(?i)updated|published|posted|released|date|发布|时间|日期|来源|更新")
+DATELINE_WORD = re.compile(
+    r"(?i)updated|published|posted|released|date|source|daily|news|times|post|press|herald|tribune|journal"
+    r"|telegraph|chronicle|gazette|xinhua|发布|时间|日期|来源|更新|日报|晚报|新闻"
+)
 META_DATE_XPATH = (
     "//meta[@property='article:published_time' or @name='pubdate' or @name='publishdate' "
     "or @name='date' or @itemprop='datePublished' or @name='PubDate' or @name='publish_date']/@content"

@@ -46,6 +46,11 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|友好城市|友城|友好省|友好州|缔结友好|(?<!团)结好", "friendship_city", 1.0),
     (r"friendly[- ]cit(?:y|ies)|friendly (?:ties|relations(?:hip)?)|friendship (?:ties|agreement|pact|accord)"
      r"|友好关系", "friendship_city", 0.5),
+    # A European "city partnership" (Städtepartnerschaft) is a twinning; so is the partnership two
+    # places end ("Vilnius ended its partnership with Kaliningrad"), which needs both places named.
+    (r"\b(?:city|town|municipal) partnerships?\b", "sister_city", 0.8),
+    (r"\b(?:end(?:s|ed)?|sever(?:s|ed)?|suspend(?:s|ed)?|terminat(?:e|es|ed)|fr(?:eeze|oze|ozen)|scrap(?:s|ped)?)"
+     r" (?:(?:its|their|the|a) )?(?:[\w-]+ ){0,2}partnerships?\b", "sister_city", 0.5),
     (r"cooperation (?:agreement|framework)|partnership agreement|合作协议", "partnership_other", 0.5),
 )
 
@@ -58,6 +63,8 @@ NEGATIVE_PATTERNS: Final[tuple[str, ...]] = (
     r"sister (?:compan(?:y|ies)|brands?|schools?|ships?|stations?|hospitals?|papers?|publications?"
     r"|newspapers?|organi[sz]ations?|channels?|hotels?|stores?|firms?)",
     r"双城经济圈|双城记",
+    r"(?:友好|姐妹|姊妹)(?:港口?|医院|学校|校|大学|企业|园区|社区|单位)",
+    r"\b(?:sister|twin(?:ned)?|friendship) (?:ports?|universit(?:y|ies)|parks?|zoos?|airports?)\b",
     r"\btwin[- ](?:city|cities) (?:economic|development) (?:zone|circle)",
 )
 
@@ -88,9 +95,15 @@ ORGANISATION_WORDS: Final[str] = (
 # --- status -----------------------------------------------------------------------------------------
 # (pattern, status); the cue in the place's own clause wins, else the nearest before it.
 STATUS_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
-    (r"\bterminat\w*|\bsevered?\b|\brevok\w*|\bcut ties\b|\bended (?:the|its|their)\b|\bscrapp\w*"
-     r"|\bcancell?\w*|终止|解除|废除", "terminated"),
-    (r"\bsuspen\w*|\bfr[eo]z\w*|\bput on hold\b|\bpaus\w*|暂停|中止|冻结", "suspended"),
+    (r"\bterminat\w*|\bsever(?:s|ed|ing)?\b|\brevok\w*|\bscrap(?:s|ped|ping)?\b|\bcancell?\w*"
+     # "end its 20-year partnership", "cut all ties", "voted to scrap the twinning arrangement"
+     r"|\b(?:end(?:s|ed|ing)?|cut(?:s|ting)?|break(?:s|ing)? off|broke off|dissolv\w*|axe[sd]?"
+     r"|dropp?(?:ed|s|ing)?)"
+     r"\s+(?:(?:the|its|their|our|his|her|a|all|formal|official|sister[- ]city|twinning|city's)\s+){0,3}"
+     r"(?:[\w-]+\s+){0,2}"
+     r"(?:ties|links?|partnerships?|relationships?|relations|twinning|agreements?|status|arrangements?)\b"
+     r"|终止|解除|废除|取消", "terminated"),
+    (r"\bsuspen\w*|\bfr[eo]z\w*|\bput on hold\b|\bpaus\w*|暂停|中止|冻结|搁置", "suspended"),
     (r"\banniversar\w*|\b(?:celebrat|mark)\w* (?:\d+|\w+) years\b|周年", "anniversary"),
     (r"\bwill (?:sign|establish|become|be)\b|\bplan(?:s|ned)? to\b|\bpropos\w*|\bintend\w*|\bpursu\w*"
      r"|\bvoted to\b|\bwould (?:be|become)\b|\bmov(?:e|es|ing) to (?:establish|form|sign)\b"
@@ -98,8 +111,17 @@ STATUS_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
      r"|\bhope[sd]? to\b|\bseek\w*|\bexplor\w*|\baim(?:s|ed)? to\b|\bconsider\w*|\bprospective\b"
      r"|\bpotential\b|\bwould like\b|拟|将签署|计划|有意|希望|推动|探讨", "proposed"),
     (r"\bsign(?:ed|ing|s)?\b|\bestablish\w*|\btwinned\b|\bbec[oa]me\b|\bconclud\w*|\binked\b"
-     r"|\bformali[sz]\w*|\bset up\b|\bjoined\b|\bforged?\b|\bentered into\b|\bsealed\b|\bagreed\b"
-     r"|签署|签订|缔结|结为|建立|正式|确立|签约", "established"),
+     r"|\bformali[sz]\w*|\bset up\b|\bjoined\b|\bforged?\b|\bformed\b|\bentered into\b|\bsealed\b|\bagreed\b"
+     r"|\bupgrad\w*|\belevat\w*|\bapprov\w*|\bratifi\w*"
+     r"|签署|签订|缔结|结为|建立|正式|确立|签约|升级|升格|批准", "established"),
+)
+
+# Words right before an ending of a tie that deny or only propose it ("would not end", "rejected calls to
+# suspend", "是否中止"): the tie stands.
+HEDGES: Final[str] = (
+    r"(?:\b(?:not|never|no|refus\w*|reject\w*|declin\w*|oppos\w*|against|rather than|instead of"
+    r"|call(?:s|ed)? (?:for|to)|urg\w*|petition\w*|consider\w*|debat\w*|whether|motion|demand\w*)\b|n't)"
+    r"[^.;]{0,25}$|(?:不会|不再|并未|拒绝|反对|是否|呼吁|要求)[^。；]{0,4}$"
 )
 
 # A signing described without a year happened around the page's date.
@@ -109,13 +131,26 @@ RELATIVE_TIME: Final[str] = (
     r"|\bduring the (?:event|visit|forum|ceremony|meeting)\b"
     r"|今年|今天|昨天|日前|近日|本周|上周|当天|此次|本次"
 )
-SIGNING_NOW: Final[str] = r"\bsigned\b|\binked\b|签署|签订|签约"
+SIGNING_NOW: Final[str] = (
+    r"\bsign(?:s|ed)?\b|\binked\b|\bink(?:s)?\b|\bupgrad\w*|\bapprov(?:e|es|ed|ing)\b|签署|签订|签约|升级"
+)
 
 # --- places ------------------------------------------------------------------------------------------
 # Words after a place name that keep it a place reference ("Semarang City", "Jiangsu Province").
 PLACE_SUFFIXES: Final[tuple[str, ...]] = (
     "city", "municipality", "municipal", "province", "prefecture", "region", "state", "county", "district",
     "metropolitan", "mayor", "government", "people's", "special", "autonomous", "capital",
+)
+
+# Capitalised words that may follow a city's name in running text without making it part of a longer
+# name ("in Tacoma Tuesday", "Nanjing Vice Mayor"); any other ("San Francisco Libre", "Reading
+# Chronicle", "Paris Saint-Germain") does.
+NAME_FOLLOWERS: Final[frozenset[str]] = frozenset(
+    """
+    vice deputy lord governor party council councillor councilor officials delegation
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
 )
 
 # Place names that are also common words: they count only when a country or region is written right
@@ -163,8 +198,45 @@ COUNTRY_ALIASES: Final[dict[str, str]] = {
     "Bolivia": "BO", "Venezuela": "VE", "Moldova": "MD", "Palestine": "PS", "UAE": "AE",
 }
 
+# Adjectives of nationality that locate the place named after them ("the Russian city of Yekaterinburg",
+# "the Italian town of Parma"). adjective -> ISO 3166-1 alpha-2.
+DEMONYMS: Final[dict[str, str]] = {
+    "american": "US", "british": "GB", "english": "GB", "scottish": "GB", "welsh": "GB", "irish": "IE",
+    "french": "FR", "german": "DE", "italian": "IT", "spanish": "ES", "portuguese": "PT", "dutch": "NL",
+    "belgian": "BE", "swiss": "CH", "austrian": "AT", "swedish": "SE", "norwegian": "NO", "danish": "DK",
+    "finnish": "FI", "icelandic": "IS", "polish": "PL", "czech": "CZ", "slovak": "SK", "hungarian": "HU",
+    "romanian": "RO", "bulgarian": "BG", "greek": "GR", "serbian": "RS", "croatian": "HR",
+    "slovenian": "SI", "bosnian": "BA", "albanian": "AL", "lithuanian": "LT", "latvian": "LV",
+    "estonian": "EE", "russian": "RU", "ukrainian": "UA", "belarusian": "BY", "moldovan": "MD",
+    "georgian": "GE", "armenian": "AM", "azerbaijani": "AZ", "turkish": "TR", "israeli": "IL",
+    "palestinian": "PS", "lebanese": "LB", "jordanian": "JO", "syrian": "SY", "iraqi": "IQ",
+    "iranian": "IR", "saudi": "SA", "emirati": "AE", "qatari": "QA", "omani": "OM", "egyptian": "EG",
+    "moroccan": "MA", "algerian": "DZ", "tunisian": "TN", "libyan": "LY", "sudanese": "SD",
+    "ethiopian": "ET", "kenyan": "KE", "tanzanian": "TZ", "ugandan": "UG", "rwandan": "RW",
+    "nigerian": "NG", "ghanaian": "GH", "senegalese": "SN", "ivorian": "CI", "cameroonian": "CM",
+    "congolese": "CD", "angolan": "AO", "zambian": "ZM", "zimbabwean": "ZW", "mozambican": "MZ",
+    "namibian": "NA", "south african": "ZA", "malagasy": "MG", "chinese": "CN", "japanese": "JP",
+    "korean": "KR", "south korean": "KR", "north korean": "KP", "mongolian": "MN", "taiwanese": "TW",
+    "vietnamese": "VN", "thai": "TH", "cambodian": "KH", "laotian": "LA", "burmese": "MM",
+    "malaysian": "MY", "singaporean": "SG", "indonesian": "ID", "filipino": "PH", "philippine": "PH",
+    "indian": "IN", "pakistani": "PK", "bangladeshi": "BD", "nepalese": "NP", "sri lankan": "LK",
+    "kazakh": "KZ", "uzbek": "UZ", "kyrgyz": "KG", "tajik": "TJ", "turkmen": "TM", "afghan": "AF",
+    "australian": "AU", "new zealand": "NZ", "canadian": "CA", "mexican": "MX", "cuban": "CU",
+    "brazilian": "BR", "argentine": "AR", "argentinian": "AR", "chilean": "CL", "peruvian": "PE",
+    "colombian": "CO", "venezuelan": "VE", "ecuadorian": "EC", "bolivian": "BO", "uruguayan": "UY",
+    "paraguayan": "PY", "nicaraguan": "NI", "guatemalan": "GT", "honduran": "HN", "salvadoran": "SV",
+    "costa rican": "CR", "panamanian": "PA", "dominican": "DO", "jamaican": "JM",
+}
+
 # Latin-script words that turn a following place into a person or an organisation name.
 PERSON_TITLES: Final[str] = r"(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lady|Lord|Saint|St)\.?\s+$"
+# Offices written before a person's name: a name after one, followed by another capitalised word, is a
+# person ("Mayor Yao Gaoyuan", "Councilmember Florence Ayala").
+OFFICE_TITLES: Final[str] = (
+    r"\b(?:Mayor|Governor|President|Premier|Minister|Ambassador|Secretary|Chairman|Chairwoman|Chair"
+    r"|Councillor|Councilor|Councilmember|Councilman|Councilwoman|Consul|Senator|Commissioner|Director"
+    r"|Professor|Coach|Captain|Judge|Bishop|Rev|Sgt|Gen|Col)\.?\s+$"
+)
 
 
 def compile_alternation(patterns: tuple[str, ...] | str, flags: int = re.IGNORECASE) -> re.Pattern[str]:

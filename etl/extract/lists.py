@@ -1,0 +1,78 @@
+"""List lines: "Leipzig, Germany (1988)", "日本 | 名古屋市 | 1978.12.21" on a page about such ties, each
+paired with the page's subject, with the relation of the heading above it."""
+
+from __future__ import annotations
+
+import re
+
+from etl.extract import cues as C
+from etl.extract.merge import Draft
+from etl.extract.page import Page, distinct, only_filler
+from etl.extract.places import Mention
+from etl.models import Relation, Status
+
+LIST_LINE_MAX = 100
+ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
+
+
+def list_drafts(page: Page) -> list[Draft]:
+    """Lines that are nothing but a place, its country and a year, on a page about such ties."""
+    if page.subject is None or not page.cues:
+        return []
+    lines = [_entry_span(page.text, s, e) for s, e in _lines(page.text)]
+    entries = {i: places for i, (s, e) in enumerate(lines) if (places := _list_places(page, s, e))}
+    drafts = []
+    for i, places in entries.items():
+        start, end = lines[i]
+        years = C.years_in(page.text[start:end])
+        if not years and not (i - 1 in entries or i + 1 in entries):
+            continue
+        relation = _list_relation(page, start)
+        fuzzy = any(m.fuzzy for m in places)
+        confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
+        status: Status = "established" if years else "mentioned"
+        year = years[0][1] if years else None
+        for mention in places:
+            drafts.append(Draft(mention, page.subject, relation, status, year, start, end, confidence,
+                                "list"))
+    return drafts
+
+
+def _entry_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A line, or only its head when it opens with "Place, Country (1984)" and goes on to describe
+    the partner ("- Wakayama, Japan (1984) Ningbo's first sister city.")."""
+    head = ENTRY_HEAD.match(text, start, end)
+    return (start, head.end()) if head and head.end() < end else (start, end)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def _list_places(page: Page, start: int, end: int) -> list[Mention]:
+    if end - start > LIST_LINE_MAX or end - start < 3:
+        return []
+    inside = [m for m in page.mentions_in(start, end) if m.end <= end]
+    if not only_filler(page.text, start, end, inside):
+        return []
+    subject = page.subject
+    assert subject is not None
+    return [m for m in distinct(inside) if m.partner and m.nation != subject.nation]
+
+
+def _list_relation(page: Page, offset: int) -> Relation:
+    """The relation of the nearest heading-like line above, else the page's prevailing relation."""
+    before = [c for c in page.cues if c.start < offset]
+    for cue in reversed(before):
+        line_start = page.text.rfind("\n", 0, cue.start) + 1
+        line_end = page.text.find("\n", cue.end)
+        if (line_end if line_end >= 0 else len(page.text)) - line_start <= 60:
+            return cue.relation
+    weights: dict[Relation, float] = {}
+    for cue in page.cues:
+        weights[cue.relation] = weights.get(cue.relation, 0.0) + cue.strength
+    return max(weights, key=lambda relation: weights[relation])

@@ -1,0 +1,70 @@
+"""What the fact readers share about one page: its text, place mentions, relation cues and subject."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from etl.extract.cues import Cue
+from etl.extract.places import Mention
+
+# What may remain of a list line once places, years and punctuation are removed.
+LIST_FILLER = re.compile(
+    r"(?i)[\s\d,.;:()（）、，\-–—|•*·/]+|\b(?:city|province|prefecture|state|region|county|and|since|year|"
+    r"established|signed|in)\b|[年月日市省州县縣区區道府]|\bthe\b|\brepublic of\b"
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    mentions: list[Mention]
+    cues: list[Cue]
+    subject: Mention | None
+    published: date | None
+    today: date | None
+    plain: str = ""  # the text in simplified Chinese without accents, same offsets: what rules read
+
+    @cached_property
+    def read(self) -> str:
+        return self.plain or self.text
+
+    @cached_property
+    def _mention_starts(self) -> list[int]:
+        return [m.start for m in self.mentions]
+
+    @cached_property
+    def _cue_starts(self) -> list[int]:
+        return [c.start for c in self.cues]
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """Mentions starting in [start, end); both lists are in text order, so bisect finds them."""
+        starts = self._mention_starts
+        return self.mentions[bisect_left(starts, start):bisect_left(starts, end)]
+
+    def cues_in(self, start: int, end: int) -> list[Cue]:
+        starts = self._cue_starts
+        return self.cues[bisect_left(starts, start):bisect_left(starts, end)]
+
+
+def distinct(mentions: list[Mention]) -> list[Mention]:
+    """Each place once, at its first mention."""
+    seen: set[int] = set()
+    kept = []
+    for mention in mentions:
+        if mention.index not in seen:
+            seen.add(mention.index)
+            kept.append(mention)
+    return kept
+
+
+def only_filler(text: str, start: int, end: int, mentions: list[Mention]) -> bool:
+    """Whether ``text[start:end]`` holds nothing but the ``mentions`` inside it, years, separators and
+    place words: a list line ("Leipzig, Germany (1988)") or the gap between two listed places."""
+    rest = text[start:end]
+    for mention in sorted(mentions, key=lambda m: -m.start):
+        rest = rest[:mention.start - start] + rest[mention.end - start:]
+    return len(LIST_FILLER.sub("", rest)) <= 2
