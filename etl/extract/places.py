@@ -3,8 +3,9 @@
 A name can mean several places ("Perth", "London", "Concepción") or none at all ("Reading", a person
 called Florence). We resolve in this order of evidence: a country or region written next to the name
 ("London, Canada"), the sense the page already gave that name, the page's home place, the countries
-the page talks about, and last population. Common-word names need a country cue; misspellings are
-matched fuzzily only next to a country cue, inside a partnership context.
+the page talks about, and last population. Common-word names need a country cue, or the page showing
+them to be its own place (own_place.py); misspellings are matched fuzzily only next to a country cue,
+inside a partnership context.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from etl.extract.gazetteer import Candidate, Gazetteer
+from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, owned_names
 from etl.extract.vocab import (
     COMMON_WORD_NAMES,
     DEMONYMS,
@@ -44,7 +46,6 @@ DEMONYM_BEFORE = re.compile(
 # "China's Haikou", "Finland's Vaasa".
 POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
-NEXT_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 PERSON_TITLE = re.compile(PERSON_TITLES)
 OFFICE_TITLE = re.compile(OFFICE_TITLES)
 OFFICE_AFTER = re.compile(r"\s+(?:Mayor|Municipal|Municipality|Metropolitan|City Council|City Hall)\b")
@@ -65,7 +66,6 @@ SMALL_TOWN = 100_000
 # A city known by another name outweighs the place whose own name it is when this many times larger.
 OUTWEIGHS = 20
 LARGE_CITY = 500_000
-PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)\s+$")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 
 
@@ -109,7 +109,9 @@ def find_mentions(
     countries = [_as_country(hit, gazetteer) for hit in hits]
     cues, cue_hits = _cues(text, hits, countries, gazetteer)
     senses: dict[str, int] = {}
-    mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, _home_index(home, gazetteer))
+    owned = owned_names(text, [(h.start, h.end, h.surface, h.key) for h in hits])
+    home_index = _home_index(home, gazetteer)
+    mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, home_index, owned)
     # A region written only to place a city ("Portland, Oregon") is context, not a partner.
     context_only = {hits[i].start for i in cue_hits
                     if countries[i] is None and _locates(hits, i, cues, gazetteer)}
@@ -266,7 +268,7 @@ def _kind(gazetteer: Gazetteer, candidate: Candidate) -> str:
 
 def _resolve_all(
     text: str, hits: list[_Hit], countries: list[int | None], cues: list[str | None], gazetteer: Gazetteer,
-    senses: dict[str, int], home: int | None,
+    senses: dict[str, int], home: int | None, owned: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     """Cued mentions first, so that their sense carries over to bare mentions of the same name."""
     page_countries = Counter(gazetteer.place(c).country for c in countries if c is not None)
@@ -275,7 +277,8 @@ def _resolve_all(
         for i, hit in enumerate(hits):
             if i in resolved or (cues[i] is not None) != order:
                 continue
-            mention = _resolve(text, hit, countries[i], cues[i], gazetteer, senses, home, page_countries)
+            mention = _resolve(text, hit, countries[i], cues[i], gazetteer, senses, home, page_countries,
+                               hit.key in owned)
             if mention is not None:
                 resolved[i] = mention
                 senses.setdefault(_sense_key(hit), mention.index)
@@ -290,14 +293,14 @@ def _sense_key(hit: _Hit) -> str:
 
 def _resolve(
     text: str, hit: _Hit, country: int | None, cue: str | None, gazetteer: Gazetteer, senses: dict[str, int],
-    home: int | None, page_countries: Counter[str],
+    home: int | None, page_countries: Counter[str], owned: bool = False,
 ) -> Mention | None:
     if country is not None:
         return Mention(hit.start, hit.end, hit.surface, gazetteer.place(country), country)
     candidates = [c for c in hit.candidates if _kind(gazetteer, c) != "country"]
     if cue is not None:
         candidates = [c for c in candidates if gazetteer.place(c.index).country == cue]
-    elif hit.key in COMMON_WORD_NAMES and _sense_key(hit) not in senses and all(c.index != home
+    elif hit.key in COMMON_WORD_NAMES and not owned and _sense_key(hit) not in senses and all(c.index != home
                                                                                  for c in candidates):
         if not OFFICE_AFTER.match(text, hit.end):  # "Nice Mayor Christian Estrosi" names the city
             return None  # a common word, unless the page is configured to be about the place it names
@@ -313,7 +316,7 @@ def _resolve(
                 c.index in primary, page_countries[place.country], gazetteer.population[c.index])
 
     best = max(candidates, key=rank)
-    if cue is None and sense is None and _loose_small_town(text, hit, gazetteer, best.index):
+    if cue is None and sense is None and not owned and _loose_small_town(text, hit, gazetteer, best.index):
         return None
     place = gazetteer.place(best.index)
     return Mention(hit.start, hit.end, hit.surface, place, best.index, cued=cue is not None)

@@ -44,14 +44,19 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"friendship[- ](?:cit(?:y|ies)|provinces?|states?)"
      r"|friendly[- ]cit(?:y|ies)[- ](?:agreement|relations?|relationships?|ties|status|pact)"
      r"|友好城市|友城|友好省|友好州|缔结友好|(?<!团)结好", "friendship_city", 1.0),
-    (r"friendly[- ]cit(?:y|ies)|friendly (?:ties|relations(?:hip)?)|friendship (?:ties|agreement|pact|accord)"
+    (r"friendly[- ]cit(?:y|ies)|friendly (?:ties|relations(?:hips?)?)"
+     r"|friendship (?:ties|agreement|pact|accord|relations(?:hips?)?)"
      r"|友好关系", "friendship_city", 0.5),
     # A European "city partnership" (Städtepartnerschaft) is a twinning; so is the partnership two
     # places end ("Vilnius ended its partnership with Kaliningrad"), which needs both places named.
     (r"\b(?:city|town|municipal) partnerships?\b", "sister_city", 0.8),
     (r"\b(?:end(?:s|ed)?|sever(?:s|ed)?|suspend(?:s|ed)?|terminat(?:e|es|ed)|fr(?:eeze|oze|ozen)|scrap(?:s|ped)?)"
      r" (?:(?:its|their|the|a) )?(?:[\w-]+ ){0,2}partnerships?\b", "sister_city", 0.5),
-    (r"cooperation (?:agreement|framework)|partnership agreement|合作协议", "partnership_other", 0.5),
+    # Ties named without sister, twin or friendship: they need both places and an agreement verb.
+    (r"cooperation (?:agreement|framework)|partnership agreement|合作协议|\binternational ties?\b"
+     r"|\b(?:a|an) formal (?:relationship|tie)\b"
+     r"|\b(?:sign(?:ed|s)?|form(?:ed|s)?|establish(?:ed|es)?|forg(?:ed|es)|launch(?:ed|es)?) (?:a|an|the) "
+     r"(?:[\w-]+ ){0,2}partnership\b", "partnership_other", 0.5),
 )
 
 # Phrases that contain a trigger but never mean a tie between two places. The two capitalised names
@@ -106,7 +111,7 @@ STATUS_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bsuspen\w*|\bfr[eo]z\w*|\bput on hold\b|\bpaus\w*|暂停|中止|冻结|搁置", "suspended"),
     (r"\banniversar\w*|\b(?:celebrat|mark)\w* (?:\d+|\w+) years\b|周年", "anniversary"),
     (r"\bwill (?:sign|establish|become|be)\b|\bplan(?:s|ned)? to\b|\bpropos\w*|\bintend\w*|\bpursu\w*"
-     r"|\bvoted to\b|\bwould (?:be|become)\b|\bmov(?:e|es|ing) to (?:establish|form|sign)\b"
+     r"|\bvoted (?:on \w+ )?to\b|\bwould (?:be|become)\b|\bmov(?:e|es|ing) to (?:establish|form|sign)\b"
      r"|\bin talks\b|\bnegotiat\w*"
      r"|\bhope[sd]? to\b|\bseek\w*|\bexplor\w*|\baim(?:s|ed)? to\b|\bconsider\w*|\bprospective\b"
      r"|\bpotential\b|\bwould like\b|拟|将签署|计划|有意|希望|推动|探讨", "proposed"),
@@ -114,6 +119,13 @@ STATUS_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
      r"|\bformali[sz]\w*|\bset up\b|\bjoined\b|\bforged?\b|\bformed\b|\bentered into\b|\bsealed\b|\bagreed\b"
      r"|\bupgrad\w*|\belevat\w*|\bapprov\w*|\bratifi\w*"
      r"|签署|签订|缔结|结为|建立|正式|确立|签约|升级|升格|批准", "established"),
+)
+
+# A heading over list entries that gives them all its status ("Suspended relationships", "Former
+# sister cities", "已终止的友好城市").
+LIST_HEADING_STATUS: Final[tuple[tuple[str, str], ...]] = (
+    (r"\bsuspen\w*|\bfrozen\b|\bon hold\b|暂停|中止|冻结", "suspended"),
+    (r"\bformer\b|\bterminat\w*|\bended\b|\bdissolved\b|\bdefunct\b|\bpast\b|终止|解除", "terminated"),
 )
 
 # Words right before an ending of a tie that deny or only propose it ("would not end", "rejected calls to
@@ -130,12 +142,33 @@ RELATIVE_TIME: Final[str] = (
     r"|\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\bduring the (?:event|visit|forum|ceremony|meeting)\b"
     r"|今年|今天|昨天|日前|近日|本周|上周|当天|此次|本次"
+    # a day of the month without its year is a day of the page's year: "5月11日", "on May 11"
+    r"|(?<![年\d])\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|\bon (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b(?!,? *\d)"
 )
 SIGNING_NOW: Final[str] = (
     r"\bsign(?:s|ed)?\b|\binked\b|\bink(?:s)?\b|\bupgrad\w*|\bapprov(?:e|es|ed|ing)\b|签署|签订|签约|升级"
 )
 
 # --- places ------------------------------------------------------------------------------------------
+# Where a common-word name ("Bath", "Reading", "Nice") or a short form ("Wagga") plainly names the page's
+# own place, which then counts as a place everywhere on the page: its council, mayor or twin towns
+# ("Bath councillors", "Reading's twin towns", "the Mayor of Bath"). Words before the name other than
+# these (capitalised) make it part of a longer name or title ("Wuxi Vice Mayor").
+OWN_PLACE_AFTER_WORDS: Final[str] = (
+    r"\s+(?:Borough |District |City |Town )?(?:Council|councill?ors?|Mayor|Lord Mayor|Town Hall)\b"
+    r"|['’]s\s+(?:(?:other|own|first|new|oldest|official)\s+)?(?:twin|sister|partner|friendship|mayor|council)"
+    r"|\s+(?:is|was|has been) (?:already |also |now )?twinned\b"
+)
+OWN_PLACE_BEFORE_WORDS: Final[str] = r"\b(?:mayor|council|councill?ors?|people|residents|city|town) of\s+$"
+LEAD_WORDS: Final[frozenset[str]] = frozenset("the in at on for and but by from as with".split())
+
+# The page's own place referred to before a list of its partners ("Its partner cities include ...",
+# "该市友好城市还有..."), or a heading before the list ("Twin towns: ...").
+LIST_OWNER_WORDS: Final[str] = (
+    r"\b(?:its|the (?:city|town|municipality|borough)['’]s)\b|(?:该|我|本)市|其|^[^\n:：]{3,40}[:：]\s*$"
+)
+
 # Words after a place name that keep it a place reference ("Semarang City", "Jiangsu Province").
 PLACE_SUFFIXES: Final[tuple[str, ...]] = (
     "city", "municipality", "municipal", "province", "prefecture", "region", "state", "county", "district",
