@@ -205,6 +205,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.db) if args.db else None)
 
 
+# How an error ends the command, most specific first: the message prefix and the exit code.
+ERROR_EXITS: tuple[tuple[type[TwinwatchError], str, int], ...] = (
+    (ConfigError, "configuration error: ", EXIT_UNUSABLE),
+    (InputError, "", EXIT_UNUSABLE),
+    (WarehouseError, "warehouse: ", EXIT_UNUSABLE),  # the busy-warehouse message included
+    (TwinwatchError, "", EXIT_PARTIAL),
+)
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "extract": cmd_extract,
@@ -224,18 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.log_format, args.verbose, quiet)
     try:
         return COMMANDS[args.command](args)
-    except ConfigError as exc:
-        print(f"twinwatch: configuration error: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except InputError as exc:
-        print(f"twinwatch: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except WarehouseError as exc:
-        print(f"twinwatch: warehouse: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
     except TwinwatchError as exc:
-        print(f"twinwatch: {exc}", file=sys.stderr)
-        return EXIT_PARTIAL
+        prefix, code = next((prefix, code) for kind, prefix, code in ERROR_EXITS if isinstance(exc, kind))
+        print(f"twinwatch: {prefix}{exc}", file=sys.stderr)
+        return code
     except BrokenPipeError:  # `twinwatch query … | head` closed the pipe: not an error
         return EXIT_OK
     except KeyboardInterrupt:
