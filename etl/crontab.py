@@ -1,8 +1,9 @@
-"""Crontab expressions with crontab's own weekday numbering, for APScheduler 3.x triggers."""
+"""Schedules: intervals and crontab expressions (with crontab's own weekday numbering) for APScheduler 3.x."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -49,3 +50,18 @@ def cron_trigger(expr: str, timezone: str) -> CronTrigger:
         raise ValueError(f"{expr!r} is not a five-field cron expression")
     fields[4] = crontab_day_of_week(fields[4])
     return CronTrigger.from_crontab(" ".join(fields), timezone=ZoneInfo(timezone))
+
+
+def next_due(schedule: str, timezone: str, last: datetime) -> datetime | None:
+    """When a job with ``schedule`` is next due after it last ran at ``last`` (None: never again)."""
+    from etl.config import parse_interval  # config validates schedules with this module
+
+    if last.tzinfo is None:  # the warehouse stores UTC
+        last = last.replace(tzinfo=UTC)
+    interval = parse_interval(schedule)
+    if interval is not None:
+        return last + interval
+    # One second past the last run, so a run exactly on the cron time is not due again at once.
+    trigger = cron_trigger(schedule, timezone)
+    fire: datetime | None = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
+    return fire

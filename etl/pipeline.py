@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from etl.config import Config, Source, parse_interval
-from etl.crontab import cron_trigger
+from etl.crontab import next_due
 from etl.discover import discover_links
 from etl.fetch import Fetcher, RobotsRecord
 from etl.models import (
@@ -51,17 +51,6 @@ def utcnow() -> datetime:
 # --- which sources run
 
 
-def next_due(source: Source, last_fetch: datetime | None, timezone: str) -> datetime | None:
-    """When ``source`` is next due after its last fetch; None means now (never fetched)."""
-    if last_fetch is None:
-        return None
-    interval = parse_interval(source.schedule)
-    if interval is not None:
-        return last_fetch + interval
-    fire: datetime | None = cron_trigger(source.schedule, timezone).get_next_fire_time(None, last_fetch)
-    return fire
-
-
 def select_sources(
     config: Config,
     last_fetch: dict[str, datetime],
@@ -78,7 +67,8 @@ def select_sources(
     timezone = config.digest.timezone
     due = []
     for source in enabled:
-        when = next_due(source, last_fetch.get(source.id), timezone)
+        last = last_fetch.get(source.id)
+        when = next_due(source.schedule, timezone, last) if last is not None else None
         if when is None or when <= now + DUE_TOLERANCE:
             due.append(source)
     return due

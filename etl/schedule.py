@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -32,7 +32,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from etl.config import Config, parse_interval
-from etl.crontab import cron_trigger
+from etl.crontab import cron_trigger, next_due
 from etl.errors import ConfigError, TwinwatchError
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,7 @@ def first_run(schedule: str, timezone: str, last: datetime | None, now: datetime
     if last.tzinfo is None:  # the warehouse stores UTC
         last = last.replace(tzinfo=UTC)
     last = min(last, now)  # a fetch time from the future (clock skew) must not postpone a source
-    interval = parse_interval(schedule)
-    if interval is not None:
-        due: datetime | None = last + interval
-    else:  # one second past the last run, so a run exactly on the cron time is not due again
-        due = cron_trigger(schedule, timezone).get_next_fire_time(None, last + timedelta(seconds=1))
+    due = next_due(schedule, timezone, last)
     return now if due is None or due <= now else due
 
 
