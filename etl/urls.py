@@ -151,8 +151,11 @@ def allowed_domains(source: Source) -> tuple[str, ...]:
     return (host.removeprefix("www."),) if host.count(".") >= 2 else (host,)
 
 
+ANY_DOMAIN = "*"  # allow_domains: ["*"] lets an aggregator feed lead anywhere public
+
+
 def in_domains(host: str, domains: tuple[str, ...]) -> bool:
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
+    return any(domain == ANY_DOMAIN or host == domain or host.endswith("." + domain) for domain in domains)
 
 
 def is_allowed_link(url: str, source: Source) -> bool:

@@ -89,6 +89,14 @@ def test_allow_domains_replaces_the_default() -> None:
     assert not is_allowed_link("https://www.city.example.org/news/1", configured)
 
 
+def test_an_aggregator_may_lead_to_any_public_domain_but_never_a_private_one() -> None:
+    aggregator = source("https://news.google.example/rss/search?q=x", allow_domains=("*",))
+    assert is_allowed_link("https://www.chinadaily.com.cn/a/2025/06/11/x.html", aggregator)
+    assert is_allowed_link("https://city.example.org/news/1", aggregator)
+    for private in ("http://127.0.0.1/admin", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.8/"):
+        assert not is_allowed_link(private, aggregator)
+
+
 def test_a_loopback_source_may_follow_its_own_host_only() -> None:
     local = source("http://127.0.0.1:8000/list", allow_domains=("127.0.0.1", "169.254.169.254", "10.0.0.8"))
     assert is_allowed_link("http://127.0.0.1:8000/a", local)
