@@ -13,7 +13,7 @@ import pytest
 from etl.config import Source
 from etl.errors import WarehouseError
 from etl.models import Document, ExtractedDocument, Fact, FetchResult, Place, RunSummary, Validators
-from etl.store import LoadSummary, Warehouse
+from etl.store import LoadSummary, Warehouse, migrations
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 NANJING = Place("gn:1799962", 1799962, "Nanjing", "CN", "city")
@@ -80,7 +80,7 @@ def test_open_creates_the_directory_and_applies_every_migration(tmp_path: Path) 
     path = tmp_path / "nested" / "w.duckdb"
     with Warehouse.open(path) as warehouse:
         versions = [row[0] for row in warehouse.query("SELECT version FROM schema_version ORDER BY 1")[1]]
-    assert path.exists() and versions == [1, 2, 3]
+    assert path.exists() and versions == [number for number, _ in migrations()] == [1, 2, 3, 4]
 
 
 def test_loading_the_same_documents_again_changes_nothing(wh: Warehouse) -> None:
@@ -224,6 +224,13 @@ def test_place_aliases_answer_questions_in_any_name_form(wh: Warehouse) -> None:
         rows = wh.query("SELECT partner_name FROM current_partners "
                         f"WHERE city_name_form_lower = lower('{name}') ORDER BY 1")[1]
         assert rows == [("Leipzig",), ("St. Louis",)]
+
+
+def test_a_chinese_name_is_found_with_or_without_its_suffix(wh: Warehouse) -> None:
+    load(wh, [doc("https://news.example/zh", [fact(mentions=("南京市", "圣路易斯市"))])])
+    for name in ("南京", "南京市"):
+        rows = wh.query(f"SELECT partner_name FROM current_partners WHERE city_name_form_lower = '{name}'")[1]
+        assert rows == [("St. Louis",)]
 
 
 def test_anniversary_is_reported_once_a_year(wh: Warehouse) -> None:
