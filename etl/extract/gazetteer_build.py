@@ -191,6 +191,9 @@ def _add_curated(entries: Entries) -> None:
         if not line.strip() or line.startswith("#"):
             continue
         alias, english, country, *rest = (part.strip() for part in line.split("\t"))
+        if english == "-":  # a longer name of a place we lack: found, so no shorter name inside it is
+            entries.keys.setdefault(alias.translate(entries.t2s).lower(), ([], False))
+            continue
         kind = rest[0] if rest and rest[0] else "city"
         index = lookup.get((english.lower(), country, kind))
         if index is not None:

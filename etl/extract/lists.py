@@ -32,7 +32,8 @@ def list_drafts(page: Page) -> list[Draft]:
         years = C.years_in(page.text[start:end])
         if not years and not (i - 1 in entries or i + 1 in entries):
             continue
-        relation = _list_relation(page, start)
+        in_line = page.cues_in(start, end)  # "Anshan, China (friendship link, 2005)"
+        relation = in_line[0].relation if in_line else _list_relation(page, start)
         fuzzy = any(m.fuzzy for m in places)
         confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
         status: Status = _heading_status(page, lines, entries, i) or ("established" if years else "mentioned")

@@ -20,6 +20,9 @@ from etl.errors import ExtractError
 HEADING_XPATH = "//h1|//h2|//h3|//h4|//dt"
 # A heading that is itself a list entry ("Florence, Italy (1980)"): kept even when trafilatura drops it.
 ENTRY_HEADING = re.compile(r"[(（]\s*(?:19|20)\d\d")
+# A list item that is an entry ("Anshan, China (friendship link, 2005)"): kept when trafilatura drops a
+# short list of them.
+ENTRY_ITEM = re.compile(r"^[^()（）]{2,60}[(（][^()（）]{0,30}(?:19|20)\d\d[^()（）]{0,12}[)）]$")
 DATELINE_WORD = re.compile(
     r"(?i)updated|published|posted|released|date|source|daily|news|times|post|press|herald|tribune|journal"
     r"|telegraph|chronicle|gazette|xinhua|发布|时间|日期|来源|更新|日报|晚报|新闻"
@@ -61,6 +64,7 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     """Main text of an HTML page; list-entry headings trafilatura dropped are appended as lines."""
     tree = _parse(html)
     headings = [" ".join(h.text_content().split()) for h in tree.xpath(HEADING_XPATH)]
+    items = [" ".join(li.text_content().split()) for li in tree.xpath("//li")]
     title = _title(tree)
     published = _meta_date(tree)
     _flatten_tables(tree)
@@ -68,6 +72,7 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
         heading.tag = "p"
     body = trafilatura.extract(tree, include_comments=False, fast=True, with_metadata=False) or ""
     missing = [h for h in headings if h not in body and ENTRY_HEADING.search(h)]
+    missing += [i for i in items if i not in body and i not in missing and ENTRY_ITEM.match(i)]
     text = body + ("\n\n" + "\n".join(missing) if missing else "")
     published = published or find_dateline(text)
     return MainText(text, title, published, detect_language(text, lang_hint))

@@ -45,7 +45,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|friendly[- ]cit(?:y|ies)[- ](?:agreement|relations?|relationships?|ties|status|pact)"
      r"|友好城市|友城|友好省|友好州|缔结友好|(?<!团)结好", "friendship_city", 1.0),
     (r"friendly[- ]cit(?:y|ies)|friendly (?:ties|relations(?:hips?)?)"
-     r"|friendship (?:ties|agreement|pact|accord|relations(?:hips?)?)"
+     r"|friendship (?:ties|links?|agreement|pact|accord|relations(?:hips?)?)"
      r"|友好关系", "friendship_city", 0.5),
     # A European "city partnership" (Städtepartnerschaft) is a twinning; so is the partnership two
     # places end ("Vilnius ended its partnership with Kaliningrad"), which needs both places named.
