@@ -21,7 +21,7 @@ from datetime import date
 from etl.extract.cues import relation_cues
 from etl.extract.facts import build_facts
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
-from etl.extract.page import Page
+from etl.extract.page import Page, distinct
 from etl.extract.places import Mention, find_mentions
 from etl.extract.text import MainText, html_main_text, plain_main_text
 from etl.extract.vocab import TRIGGER_STEMS_CHECKED, TRIGGER_STEMS_CJK, TRIGGER_STEMS_LATIN
@@ -101,7 +101,7 @@ def _facts(
         short_line = (line_end if line_end >= 0 else len(text)) - line_start <= 100
         return short_line or any(abs(start - offset) <= FUZZY_REACH for start in cue_starts)
 
-    mentions = find_mentions(text, gazetteer, hints.home, context=near_cue_or_list)
+    mentions = find_mentions(text, gazetteer, hints.home, context=near_cue_or_list, title=title or "")
     subject = _subject(mentions, title, gazetteer, hints.home, text)
     today = hints.today or (document.fetched_at.date() if document.fetched_at else None)
     return build_facts(Page(text, mentions, cues, subject, published, today, plain))
@@ -121,6 +121,9 @@ def _subject(
             return next((m for m in cities if m.index == at_home[0].index), at_home[0])
     counts = Counter(m.index for m in cities)
     titled = [m for m in find_mentions(title or "", gazetteer) if m.partner]
+    # A name the text resolved, written in the title too (a common word the text shows to be a place).
+    titled += [m for m in distinct(cities) if m.index not in {t.index for t in titled}
+               and _written_in(m.surface, title or "")]
     ours = OUR_CITY.search(title or "") is not None
     if ours:  # "我市与韩国全州市签署...": the place in the title is the partner; the headline counts not
         for mention in titled:
@@ -140,6 +143,14 @@ def _subject(
     if titled or ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):
         return next((m for m in cities if m.index == best), None) or _first(titled)
     return None
+
+
+def _written_in(name: str, title: str) -> bool:
+    at = title.find(name)
+    if at < 0 or ord(name[0]) >= 0x2E80:
+        return at >= 0
+    before, after = title[at - 1:at], title[at + len(name):at + len(name) + 1]
+    return not (before.isalnum() or after.isalnum())
 
 
 def _first(mentions: list[Mention]) -> Mention | None:
