@@ -42,6 +42,8 @@ BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城"
 )
 OWNER = re.compile(LIST_OWNER_WORDS, re.IGNORECASE | re.MULTILINE)
+# The place whose list it is, right before the relation word: "Hamilton's other sister cities".
+POSSESSIVE_OWNER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}$|的(?:其他|其它|另外)?$")
 # "在大阪签署" (signed in Osaka): the place where something happened, not a partner.
 VENUE = re.compile(r"在$")
 EN_VENUE = re.compile(r"(?i)\b(?:sign\w*|ink\w*|held|ceremony|hosted|meeting)\b[^,;.]{0,60}\b(?:in|at)\s+$")
@@ -59,6 +61,8 @@ DATELINE = re.compile(
 ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
 # The partner marker right before a place: "与佩奇市", "with the city of Pécs".
 WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
+# "with Dresden and Kiel in Germany and with Caen": the same place signed with one more.
+AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
 ORG_BEFORE = re.compile(
     r"(?i)\b(?:university|port|bank|museum|institute|college|academy|zoo|airport|hospital|chamber)"
     r" of\s+(?:the\s+)?$"
@@ -150,6 +154,12 @@ def _drafts_for_sentence(
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
                          partners=[p for _, p in owned]) for pair in owned]
         return [d for d in drafts if d]
+    paired = _with_pairs(page, places)
+    if paired:
+        partners = sorted((pair[1] for pair in paired), key=lambda m: m.start)
+        drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
+                         partners=partners) for pair in paired]
+        return [d for d in drafts if d]
     listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
     pairs = sentence_pairs(places, page.subject, listed or _with_objects(page, places))
     if len(pairs) == 1:
@@ -190,8 +200,12 @@ def _owned_list(
     first_cue = min(c.start for c in cues)
     before = [m for m in places if m.end <= first_cue]
     listed = [m for m in places if m.start >= first_cue]
-    if len(listed) < 2 or len(before) > 1 or not _enumerated(page, listed):
+    if len(listed) < 2 or not _enumerated(page, listed):
         return []
+    if len(before) > 1:  # "gives Wuxi the status of Hamilton's other sister cities, Saitama and ..."
+        before = [m for m in before if POSSESSIVE_OWNER.match(page.read, m.end, first_cue)][-1:]
+        if not before:
+            return []
     if before:
         owner = before[0]
     elif page.subject is not None and OWNER.search(page.read, start, listed[0].start):
@@ -199,6 +213,34 @@ def _owned_list(
     else:
         return []
     return [(owner, m) for m in listed if m.nation != owner.nation]
+
+
+def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Several places each tied with their own: "Bracknell with Leverkusen, and Wokingham with
+    Erftstadt", "Helsinki is reviewing its agreement with Moscow, and Lappeenranta halted cooperation with
+    Vyborg". Each place written after "with" (与) pairs with the nearest place before it, abroad, that
+    is not itself one signed with; only when two places or more do the signing and every place of the
+    sentence takes part."""
+    pairs: list[tuple[Mention, Mention]] = []
+    objects: set[int] = set()
+    joined = [WITH_BEFORE.search(page.read, max(0, m.start - 24), m.start) is not None for m in places]
+    for i, mention in enumerate(places):
+        owns_next = i + 1 < len(places) and joined[i + 1] and not AND_WITH.search(
+            page.read, max(0, places[i + 1].start - 30), places[i + 1].start)
+        listed = (i > 0 and places[i - 1].start in objects and not owns_next
+                  and _listed_together(page, places[i - 1], mention))
+        if not (joined[i] or listed):
+            continue
+        owner = next((m for m in reversed(places[:i]) if m.start not in objects and m.nation != mention.nation),
+                     None)
+        if owner is None:
+            return []
+        objects.add(mention.start)
+        pairs.append((owner, mention))
+    owners = {owner.start for owner, _ in pairs}
+    if len(owners) < 2 or any(m.start not in objects | owners for m in places):
+        return []
+    return pairs
 
 
 def _enumerated(page: Page, places: list[Mention]) -> bool:

@@ -67,6 +67,8 @@ SMALL_TOWN = 100_000
 OUTWEIGHS = 20
 LARGE_CITY = 500_000
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
+# A sentence's first word, not a list's after a colon or semicolon ("also twinned: Bracknell with ...").
+SENTENCE_OPENING = re.compile(r"(?:^|[.!?\n]\s*|[“\"(]\s*)$")
 
 
 @dataclass(frozen=True)
@@ -353,7 +355,7 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
     previous = PREVIOUS_WORD.search(head)
     if previous and previous[1][0].isupper() and not SENTENCE_START.search(head[: previous.start()]):
         return True
-    return SENTENCE_START.search(head) is not None and " " not in hit.surface
+    return SENTENCE_OPENING.search(head) is not None and " " not in hit.surface
 
 
 def _inside_longer_name(text: str, start: int, following: str) -> bool:
