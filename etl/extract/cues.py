@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from etl.extract.vocab import (
     EVENT_NAME_AFTER,
@@ -18,7 +18,7 @@ from etl.extract.vocab import (
     STATUS_PATTERNS,
     compile_alternation,
 )
-from etl.models import Relation, Status
+from etl.models import RELATION_RANK, Relation, Status
 
 RELATIONS_RE = [(re.compile(p, re.IGNORECASE), rel, strength) for p, rel, strength in RELATION_PATTERNS]
 NEGATIVE_RE = compile_alternation(NEGATIVE_PATTERNS, 0)
@@ -57,6 +57,14 @@ MODAL_REACH = 20
 INSTRUMENT_REACH = 40
 
 
+# Tie words that say no kind of tie ("its Chinese partners", "suspended its ties with", "its first
+# international tie").
+VAGUE_TIE = re.compile(r"(?i)\bpartners\b|\bties?\b(?! with)|\bties(?= with)")
+# A clause about the earlier tie an agreement replaces: its year is not the new tie's.
+EARLIER_STAGE = re.compile(
+    r"\W*(?:(?:formally|thereby|so|effectively) )?(?:lifting|upgrading|elevating|replacing|raising"
+    r"|building on|succeeding|turning|converting)\b", re.IGNORECASE
+)
 INSTRUMENT_WORD = re.compile(r"memorand|\bmou\b|letters? of intent|备忘录|意向书", re.IGNORECASE)
 
 
@@ -83,7 +91,21 @@ def relation_cues(text: str) -> list[Cue]:
             instrument = INSTRUMENT_WORD.search(match.group()) is not None
             taken.append(Cue(start, end, relation, strength, instrument))  # type: ignore[arg-type]
     titles = _work_titles(text, taken)
-    return sorted((c for c in taken if text[c.start:c.end] not in titles), key=lambda c: c.start)
+    cues = sorted((c for c in taken if text[c.start:c.end] not in titles), key=lambda c: c.start)
+    return _kind_of_vague_ties(text, cues)
+
+
+def _kind_of_vague_ties(text: str, cues: list[Cue]) -> list[Cue]:
+    """"Its partners", "its ties" say no kind of tie: on a page about sister cities (or friendship
+    cities) they are the page's kind."""
+    weights: dict[Relation, float] = {}
+    for cue in cues:
+        if cue.strength >= 1.0 and RELATION_RANK[cue.relation] >= 3:
+            weights[cue.relation] = weights.get(cue.relation, 0.0) + 1.0
+    if not weights:
+        return cues
+    prevailing = max(weights, key=lambda relation: weights[relation])
+    return [replace(c, relation=prevailing) if VAGUE_TIE.search(text, c.start, c.end) else c for c in cues]
 
 
 QUOTES = "'\"‘’“”«»《》"
@@ -230,6 +252,8 @@ def year_of_tie(sentence: str, offset: int, spots: list[int]) -> bool:
     or in a clause telling of a signing, a founding or an ending ("..., with which it formed ties in
     1974"); not a year of a clause about something else ("..., sent a delegation in 2019")."""
     low, high = clause_around(sentence, offset)
+    if EARLIER_STAGE.match(sentence, low, high):
+        return False  # "..., upgrading a friendly exchange relationship that began in 2016"
     if any(low <= spot < high for spot in spots) or len(sentence[low:high].strip()) <= SHORT_CLAUSE:
         return True
     if FULL_DATE.search(sentence, max(0, offset - 12), offset + 12):

@@ -37,6 +37,20 @@ EARLIEST_TIE = 1940
 # How much where the pair was found adds to a cue's weight: both places in the sentence, the two
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
+# A place's count of its ties: "Qingdao now has 28 sister cities", "已与26个国家的城市结为友好城市".
+COUNT_OF_TIES = re.compile(
+    r"(?i)\b(?:has|have|had|counts?|boasts?|maintains?)\s+(?:[a-z]+\s+){0,2}(?:\d+|two|three|four|five|six|seven"
+    r"|eight|nine|ten|eleven|twelve|a dozen|dozens of|several|many|more than \d+)\s+(?:[a-z-]+\s+){0,2}"
+    r"(?:sister|twin|friendship|partner)|已与\s*\d+\s*个|共有(?:友好城市|友城|姐妹城市)\s*\d+"
+)
+# A sentence that goes on with the list of the sentence before: "Its earliest, Sasebo and Cardiff, ...",
+# "Among them are ...", "其中包括...".
+CONTINUED_LIST = re.compile(
+    r"\s*(?:(?:its|their) (?:earliest|oldest|first|newest|latest|most recent|[a-z]+est)\b"
+    r"|(?:of|among) (?:these|them|those)\b|(?:these|they) include\b|其中|包括)", re.IGNORECASE
+)
+# An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
+LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城"
@@ -91,10 +105,14 @@ def build_facts(page: Page) -> list[Fact]:
 def sentence_drafts(page: Page) -> list[Draft]:
     drafts: list[Draft] = []
     previous: list[Mention] = []
+    previous_cues: list[Cue] = []
     for start, end in sentence_spans(page.text):
         places = _without_venue(page, _partners([m for m in page.mentions_in(start, end) if m.partner
                                                  and not _aside(page.text, m)]))
         cues = page.cues_in(start, end)
+        if not cues and places and CONTINUED_LIST.match(page.read, start):
+            drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
+        previous_cues = cues
         if cues and not C.is_media(page.read[start:end]):
             sentence = page.read[start:end]
             refers_back = not places and bool(BOTH.search(sentence)) and not C.names_organisation(sentence)
@@ -104,6 +122,23 @@ def sentence_drafts(page: Page) -> list[Draft]:
                 drafts.extend(_drafts_for_sentence(page, start, end, cues, places))
         previous = places or previous[:0]
     return drafts
+
+
+def _continued_list(
+    page: Page, start: int, end: int, places: list[Mention], previous: list[Mention], cues: list[Cue]
+) -> list[Draft]:
+    """"Xiamen has 22 sister cities. Its earliest, Sasebo and Cardiff, date back to 1983.": a list that
+    goes on from a sentence naming the owner (or the page's subject) and the kind of tie."""
+    strong = [cue for cue in cues if cue.strength >= 1.0][-1:]  # the tie word nearest the list
+    owners = previous if len(previous) == 1 else [page.subject] if not previous and page.subject else []
+    if not strong or not owners or not _enumerated(page, places):
+        return []
+    owner = owners[0]
+    listed = [m for m in places if m.nation != owner.nation]
+    if len(listed) != len(places):
+        return []
+    drafts = [_draft(page, start, end, (owner, m), strong[0], "both", partners=listed) for m in listed]
+    return [d for d in drafts if d]
 
 
 def _both_cities(page: Page, start: int, end: int, cues: list[Cue], previous: list[Mention]) -> list[Draft]:
@@ -176,6 +211,8 @@ def _drafts_for_sentence(
     subject = page.subject
     if subject is None or len(places) != 1 or places[0].nation == subject.nation:
         return []
+    if COUNT_OF_TIES.search(page.read, places[0].end, end):
+        return []  # "Qingdao ... now has 28 sister cities": the place's own ties, not one with the subject
     cue = C.relation_for(cues, places[0].start, page.text)
     if cue.strength < 1.0:  # "end its partnership with X, a sister city since 2002": the sure word tells
         cue = max(cues, key=lambda c: c.strength)
@@ -231,8 +268,8 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
                   and _listed_together(page, places[i - 1], mention))
         if not (joined[i] or listed):
             continue
-        owner = next((m for m in reversed(places[:i]) if m.start not in objects and m.nation != mention.nation),
-                     None)
+        owner = next((m for m in reversed(places[:i])
+                      if m.start not in objects and m.nation != mention.nation), None)
         if owner is None:
             return []
         objects.add(mention.start)
@@ -374,7 +411,9 @@ def _year(
     if years:
         years = [item for item in years if C.year_of_tie(sentence, item[0], spots)]
         low, high = C.clause_around(sentence, near[0])
-        return C.nearest_year([item for item in years if low <= item[0] < high] or years, near)
+        found = C.nearest_year([item for item in years if low <= item[0] < high] or years, near)
+        if found is not None:
+            return found  # else the years date something else: a signing told now is the page's
     if status in ("established", "proposed"):  # a visit "recently" dates the visit, not the tie
         return _page_year(page, sentence)
     return None
@@ -389,7 +428,8 @@ def _anniversary_year(
     number = C.anniversary_number(sentence)
     values = {year for _, year in years}
     if number and not values and page.published and page.published.year - number >= EARLIEST_TIE:
-        return page.published.year - number  # "结好四十五周年" on a page of 2025: tied in 1980
+        held = page.published.year - (1 if LAST_YEAR.search(sentence) else 0)
+        return held - number  # "结好四十五周年" on a page of 2025: tied in 1980
     if not number or not values:
         return None
     reference = {page.published.year} if page.published else set()
@@ -420,6 +460,11 @@ def _partner_year(
     after = C.years_in(text[other.end:after_end])
     if after:
         return after[0][1]
+    last = partners[-1]
+    if other is not last and not C.years_in(text[partners[0].start:last.end]):
+        shared = C.years_in(text[last.end:sentence[1]])  # "Sasebo and Cardiff ... date back to 1983"
+        if len(shared) == 1:
+            return shared[0][1]
     if i > 0:  # a year before this partner belongs to the previous one
         return None
     before = C.years_in(text[max(sentence[0], other.start - 40):other.start])

@@ -14,7 +14,9 @@ from etl.extract.places import Mention
 # What may remain of a list line once places, years and punctuation are removed.
 LIST_FILLER = re.compile(
     r"(?i)[\s\d,.;:()（）、，\-–—|•*·/]+|\b(?:city|province|prefecture|state|region|county|and|since|year|"
-    r"established|signed|in|(?:friendship|partnership|twinning) link)\b|[年月日市省州县縣区區道府和及]|\bthe\b|\brepublic of\b"
+    r"established|signed|in|(?:friendship|partnership|twinning|sister[- ]city|cooperation)"
+    r" (?:links?|agreements?|relationships?|pacts?|accords?|charters?))\b"
+    r"|[年月日市省州县縣区區道府和及]|\bthe\b|\brepublic of\b"
 )
 
 

@@ -66,6 +66,8 @@ SMALL_TOWN = 100_000
 # A city known by another name outweighs the place whose own name it is when this many times larger.
 OUTWEIGHS = 20
 LARGE_CITY = 500_000
+# The rest of a longer name between a name and its country: "San Francisco| Libre (|Nicaragua".
+TRUNCATED_GAP = re.compile(r"\s+([A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)?\s*[(,]\s*")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 # A sentence's first word, not a list's after a colon or semicolon ("also twinned: Bracknell with ...").
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?\n]\s*|[“\"(]\s*)$")
@@ -119,11 +121,13 @@ def find_mentions(
         title_hits = _hits(title, gazetteer.normalize(title), gazetteer)
         owned |= owned_names(title, [(h.start, h.end, h.surface, h.key) for h in title_hits])
     home_index = _home_index(home, gazetteer)
-    mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, home_index, owned)
+    mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, home_index, owned,
+                            _page_countries(hits, countries, cue_hits, gazetteer))
     # A region written only to place a city ("Portland, Oregon") is context, not a partner.
     context_only = {hits[i].start for i in cue_hits
                     if countries[i] is None and _locates(hits, i, cues, gazetteer)}
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
+    mentions = _without_truncated_names(text, mentions)
     if context is not None:
         mentions = _add_fuzzy(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
     return mentions
@@ -276,10 +280,9 @@ def _kind(gazetteer: Gazetteer, candidate: Candidate) -> str:
 
 def _resolve_all(
     text: str, hits: list[_Hit], countries: list[int | None], cues: list[str | None], gazetteer: Gazetteer,
-    senses: dict[str, int], home: int | None, owned: frozenset[str] = frozenset(),
+    senses: dict[str, int], home: int | None, owned: frozenset[str], page_countries: Counter[str],
 ) -> list[Mention]:
     """Cued mentions first, so that their sense carries over to bare mentions of the same name."""
-    page_countries = Counter(gazetteer.place(c).country for c in countries if c is not None)
     resolved: dict[int, Mention] = {}
     for order in (True, False):
         for i, hit in enumerate(hits):
@@ -291,6 +294,27 @@ def _resolve_all(
                 resolved[i] = mention
                 senses.setdefault(_sense_key(hit), mention.index)
     return [resolved[i] for i in sorted(resolved)]
+
+
+def _page_countries(
+    hits: list[_Hit], countries: list[int | None], cue_hits: set[int], gazetteer: Gazetteer
+) -> Counter[str]:
+    """The countries the page is about: countries and regions of one country named on their own, not
+    those written only to place a name beside them ("Sacramento in the United States" says nothing of
+    where the page's Hamilton is; "Waikato Times" does)."""
+    found: Counter[str] = Counter()
+    for i, hit in enumerate(hits):
+        country = countries[i]
+        if i in cue_hits:
+            continue
+        if country is not None:
+            found[gazetteer.place(country).country] += 1
+            continue
+        places = [gazetteer.place(c.index) for c in hit.candidates]
+        regions = {place.country for place in places if place.kind == "region"}
+        if len(regions) == 1 and all(place.kind == "region" for place in places):
+            found[regions.pop()] += 1
+    return found
 
 
 def _sense_key(hit: _Hit) -> str:
@@ -356,6 +380,21 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
     if previous and previous[1][0].isupper() and not SENTENCE_START.search(head[: previous.start()]):
         return True
     return SENTENCE_OPENING.search(head) is not None and " " not in hit.surface
+
+
+def _without_truncated_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A name that is only the start of a longer one, placed in another country: "San Francisco Libre
+    (Nicaragua)" is not San Francisco."""
+    kept = []
+    for i, mention in enumerate(mentions):
+        following = mentions[i + 1] if i + 1 < len(mentions) else None
+        if following is not None and following.place.kind == "country" and mention.place.kind != "country":
+            rest = TRUNCATED_GAP.fullmatch(text, mention.end, following.start)
+            if (rest and rest[1].lower() not in PLACE_SUFFIXES and rest[1].lower() not in NAME_FOLLOWERS
+                    and following.place.country != mention.place.country):
+                continue
+        kept.append(mention)
+    return kept
 
 
 def _inside_longer_name(text: str, start: int, following: str) -> bool:

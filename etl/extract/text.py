@@ -22,7 +22,11 @@ HEADING_XPATH = "//h1|//h2|//h3|//h4|//dt"
 ENTRY_HEADING = re.compile(r"[(（]\s*(?:19|20)\d\d")
 # A list item that is an entry ("Anshan, China (friendship link, 2005)"): kept when trafilatura drops a
 # short list of them.
-ENTRY_ITEM = re.compile(r"^[^()（）]{2,60}[(（][^()（）]{0,30}(?:19|20)\d\d[^()（）]{0,12}[)）]$")
+ENTRY_ITEM = re.compile(
+    r"^[^()（）]{2,60}[(（][^()（）]{0,30}(?:19|20)\d\d[^()（）]{0,12}[)）]$"
+    # "Anshan, China – friendship agreement signed 2005"
+    r"|^[^()（）\n]{2,40}\s[–—-]\s[^()（）\n]{0,50}\b(?:19|20)\d\d\.?$"
+)
 DATELINE_WORD = re.compile(
     r"(?i)updated|published|posted|released|date|source|daily|news|times|post|press|herald|tribune|journal"
     r"|telegraph|chronicle|gazette|xinhua|发布|时间|日期|来源|更新|日报|晚报|新闻"
@@ -159,7 +163,9 @@ def _in_list(text: str, pos: int) -> bool:
     line = text[line_start:line_end if line_end >= 0 else None]
     if DATELINE_WORD.search(text, line_start, pos):
         return False
-    return text[max(0, pos - 1):pos] in ("(", "（") or "|" in line
+    # a table row has three cells or more ("日本 | 名古屋市 | 1978.12.21"); "Bulletin | 4 May 2025" is a
+    # byline
+    return text[max(0, pos - 1):pos] in ("(", "（") or line.count("|") >= 2
 
 
 def _safe_date(year: str, month: str, day: str) -> date | None:

@@ -37,7 +37,8 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"friend(?:ly|ship)(?: (?:and|&) |-)cooperat(?:ive|ion)(?: cit(?:y|ies)| relations?)"
      r"|friendly[- ]cooperati(?:ve|on) (?:cit(?:y|ies)|relations(?:hips?)?)"
      r"|friendly exchange (?:cit(?:y|ies)|relations(?:hips?)?)"
-     r"|友好合作城市|友好交流城市|友好合作关系|友好交流关系|友好交流合作", "mou", 0.8),
+     r"|友好合作城市|友好交流城市|友好合作关系|友好交流关系|友好交流合作"
+     r"|友好交流协[定议]|友好合作协[定议]", "mou", 0.8),
     (r"sister[- ](?:cit(?:y|ies)|towns?|provinces?|states?|regions?|relationships?|relations|status|ties)"
      r"|twin(?:ned)?[- ](?:towns?|cit(?:y|ies))|\btwinned\b|\btwinning\b|partner (?:cit(?:y|ies)|towns?)"
      r"|姐妹城市|姊妹城市|姊妹市|姐妹市|姐妹友好", "sister_city", 1.0),
@@ -45,7 +46,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|friendly[- ]cit(?:y|ies)[- ](?:agreement|relations?|relationships?|ties|status|pact)"
      r"|友好城市|友城|友好省|友好州|缔结友好|(?<!团)结好", "friendship_city", 1.0),
     (r"friendly[- ]cit(?:y|ies)|friendly (?:ties|relations(?:hips?)?)"
-     r"|friendship (?:ties|links?|agreement|pact|accord|relations(?:hips?)?)"
+     r"|friendship (?:ties|links?|agreement|arrangement|pact|accord|relations(?:hips?)?)"
      r"|友好关系", "friendship_city", 0.5),
     # A European "city partnership" (Städtepartnerschaft) is a twinning; so is the partnership two
     # places end ("Vilnius ended its partnership with Kaliningrad"), which needs both places named.
@@ -55,6 +56,10 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     # Ties named without sister, twin or friendship: they need both places and an agreement verb.
     (r"cooperation (?:agreement|framework)|partnership agreement|合作协议|\binternational ties?\b"
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
+     # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
+     r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b"
+     r"|\b(?:sever|suspend|cut|end|freez|froze|halt|paus)\w* (?:its|their|all|the) (?:[\w-]+ ){0,2}"
+     r"(?:ties|cooperation|contacts|relations)\b(?= with)"
      r"|\b(?:sign(?:ed|s)?|form(?:ed|s)?|establish(?:ed|es)?|forg(?:ed|es)|launch(?:ed|es)?) (?:a|an|the) "
      r"(?:[\w-]+ ){0,2}partnership\b", "partnership_other", 0.5),
 )
