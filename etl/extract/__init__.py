@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from etl.extract.cues import relation_cues
 from etl.extract.facts import build_facts
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
-from etl.extract.page import Page, distinct
+from etl.extract.page import Page
 from etl.extract.places import Mention, find_mentions
 from etl.extract.text import MainText, html_main_text, plain_main_text
 from etl.extract.vocab import TRIGGER_STEMS_CHECKED, TRIGGER_STEMS_CJK, TRIGGER_STEMS_LATIN
@@ -101,14 +102,22 @@ def _facts(
         short_line = (line_end if line_end >= 0 else len(text)) - line_start <= 100
         return short_line or any(abs(start - offset) <= FUZZY_REACH for start in cue_starts)
 
-    mentions = find_mentions(text, gazetteer, hints.home, context=near_cue_or_list, title=title or "")
-    subject = _subject(mentions, title, gazetteer, hints.home, text)
+    # The title is read with the text, so that a name in it takes the sense the page gives it ("City of
+    # Victoria" over a page about British Columbia) and can show a common word to be the page's place.
+    head = (title or "").replace("\n", " ") + "\n" if title else ""
+    both = find_mentions(head + text, gazetteer, hints.home,
+                         context=lambda offset: offset >= len(head) and near_cue_or_list(offset - len(head)))
+    titled = [m for m in both if m.end <= len(head)]
+    mentions = [replace(m, start=m.start - len(head), end=m.end - len(head)) for m in both
+                if m.start >= len(head)]
+    subject = _subject(mentions, titled, title, gazetteer, hints.home, text)
     today = hints.today or (document.fetched_at.date() if document.fetched_at else None)
     return build_facts(Page(text, mentions, cues, subject, published, today, plain))
 
 
 def _subject(
-    mentions: list[Mention], title: str | None, gazetteer: Gazetteer, home: str | None, text: str = ""
+    mentions: list[Mention], title_mentions: list[Mention], title: str | None, gazetteer: Gazetteer,
+    home: str | None, text: str = "",
 ) -> Mention | None:
     """The place the page is about: the configured home, else the most named city of the title (or,
     under a "我市..." title, of the page; ties go to the first named), else the city named far more
@@ -120,10 +129,7 @@ def _subject(
         if at_home:
             return next((m for m in cities if m.index == at_home[0].index), at_home[0])
     counts = Counter(m.index for m in cities)
-    titled = [m for m in find_mentions(title or "", gazetteer) if m.partner]
-    # A name the text resolved, written in the title too (a common word the text shows to be a place).
-    titled += [m for m in distinct(cities) if m.index not in {t.index for t in titled}
-               and _written_in(m.surface, title or "")]
+    titled = [m for m in title_mentions if m.partner]
     ours = OUR_CITY.search(title or "") is not None
     if ours:  # "我市与韩国全州市签署...": the place in the title is the partner; the headline counts not
         for mention in titled:
@@ -140,18 +146,9 @@ def _subject(
     if not ranked:
         return None
     best, count = ranked[0]
-    if titled or ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):
-        return next((m for m in cities if m.index == best), None) or _first(titled)
+    if titled:  # the title's city the page names most: a list page names its own city only up there
+        best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))
+        return next((m for m in cities if m.index == best), None) or next(m for m in titled if m.index == best)
+    if ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):
+        return next((m for m in cities if m.index == best), None)
     return None
-
-
-def _written_in(name: str, title: str) -> bool:
-    at = title.find(name)
-    if at < 0 or ord(name[0]) >= 0x2E80:
-        return at >= 0
-    before, after = title[at - 1:at], title[at + len(name):at + len(name) + 1]
-    return not (before.isalnum() or after.isalnum())
-
-
-def _first(mentions: list[Mention]) -> Mention | None:
-    return next((m for m in mentions if m.place.kind != "country"), None)

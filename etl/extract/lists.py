@@ -17,6 +17,8 @@ HEADING_STATUS: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(p, re.IGNORECASE), status) for p, status in LIST_HEADING_STATUS  # type: ignore[misc]
 ]
 HEADING_MAX = 60
+# What closes a year: "1988年10月", "(2006年)", "1979）".
+AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
@@ -24,7 +26,7 @@ def list_drafts(page: Page) -> list[Draft]:
     """Lines that are nothing but a place, its country and a year, on a page about such ties."""
     if page.subject is None or not page.cues:
         return []
-    lines = [_entry_span(page.text, s, e) for s, e in _lines(page.text)]
+    lines = [_entry_span(page, s, e) for s, e in _lines(page.text)]
     entries = {i: places for i, (s, e) in enumerate(lines) if (places := _list_places(page, s, e))}
     drafts = []
     for i, places in entries.items():
@@ -59,11 +61,25 @@ def _heading_status(
     return None
 
 
-def _entry_span(text: str, start: int, end: int) -> tuple[int, int]:
+def _entry_span(page: Page, start: int, end: int) -> tuple[int, int]:
     """A line, or only its head when it opens with "Place, Country (1984)" and goes on to describe
-    the partner ("- Wakayama, Japan (1984) Ningbo's first sister city.")."""
+    the partner ("- Wakayama, Japan (1984) Ningbo's first sister city."), or a table row's cells up to
+    the one holding the year ("Suzhou | China | 1980 | Classical garden donated ..."), or a line up to
+    the year after its place ("- 日本宫城县仙台市 — 民国95年（2006年）签署友好交流协定")."""
+    text = page.text
     head = ENTRY_HEAD.match(text, start, end)
-    return (start, head.end()) if head and head.end() < end else (start, end)
+    if head and head.end() < end:
+        return start, head.end()
+    year = C.YEAR_RE.search(text, start, end)
+    if year is None:
+        return start, end
+    if text.count("|", start, end) >= 2:
+        cell_end = text.find("|", year.end(), end)
+        return start, cell_end if cell_end >= 0 else end
+    if any(m.start < year.start() for m in page.mentions_in(start, year.start()) if m.partner):
+        closing = AFTER_YEAR.match(text, year.end())
+        return start, closing.end() if closing else year.end()
+    return start, end
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -82,7 +98,10 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
         return []
     subject = page.subject
     assert subject is not None
-    return [m for m in distinct(inside) if m.partner and m.nation != subject.nation]
+    places = [m for m in distinct(inside) if m.partner and m.nation != subject.nation]
+    # a region beside a city of its country only locates it ("日本 | 唐津市 | 1982年 | 佐贺县")
+    cities = {m.place.country for m in places if m.place.kind == "city"}
+    return [m for m in places if m.place.kind == "city" or m.place.country not in cities]
 
 
 def _list_relation(page: Page, offset: int) -> Relation:

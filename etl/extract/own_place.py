@@ -8,8 +8,8 @@ from collections import Counter
 
 from etl.extract.vocab import LEAD_WORDS, OWN_PLACE_AFTER_WORDS, OWN_PLACE_BEFORE_WORDS
 
-NEXT_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
-PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)\s+$")
+NEXT_WORD = re.compile(r"[^\S\n]+([A-Z][\w'’-]*)")
+PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)[^\S\n]+$")
 OWN_PLACE_AFTER = re.compile(OWN_PLACE_AFTER_WORDS, re.IGNORECASE)
 OWN_PLACE_BEFORE = re.compile(OWN_PLACE_BEFORE_WORDS, re.IGNORECASE)
 # A name capitalised inside a sentence this close to a tie word, twice on a page, is a place too.

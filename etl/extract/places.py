@@ -106,20 +106,14 @@ class _Hit:
 
 def find_mentions(
     text: str, gazetteer: Gazetteer, home: str | None = None, context: Callable[[int], bool] | None = None,
-    title: str = "",
 ) -> list[Mention]:
-    """Every resolved place mention in ``text``, in order. ``context(offset)`` gates fuzzy matching; the
-    page's ``title`` can show a common-word name to be the page's own place ("... - Reading Borough
-    Council")."""
+    """Every resolved place mention in ``text``, in order. ``context(offset)`` gates fuzzy matching."""
     lowered = gazetteer.normalize(text)
     hits = [hit for hit in _hits(text, lowered, gazetteer) if _plausible(text, hit)]
     countries = [_as_country(hit, gazetteer) for hit in hits]
     cues, cue_hits = _cues(text, hits, countries, gazetteer)
     senses: dict[str, int] = {}
     owned = owned_names(text, [(h.start, h.end, h.surface, h.key) for h in hits])
-    if title:
-        title_hits = _hits(title, gazetteer.normalize(title), gazetteer)
-        owned |= owned_names(title, [(h.start, h.end, h.surface, h.key) for h in title_hits])
     home_index = _home_index(home, gazetteer)
     mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, home_index, owned,
                             _page_countries(hits, countries, cue_hits, gazetteer))
