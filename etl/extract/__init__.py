@@ -148,7 +148,7 @@ def _subject(
     best, count = ranked[0]
     if titled:  # the title's city the page names most: a list page names its own city only up there
         best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))
-        return next((m for m in cities if m.index == best), None) or next(m for m in titled if m.index == best)
+        return next((m for m in cities + titled if m.index == best), None)
     if ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):
         return next((m for m in cities if m.index == best), None)
     return None
