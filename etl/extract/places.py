@@ -45,6 +45,7 @@ DEMONYM_BEFORE = re.compile(
 )
 # "China's Haikou", "Finland's Vaasa".
 POSSESSIVE_GAP = re.compile(r"['’]s\s+")
+REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
 PERSON_TITLE = re.compile(PERSON_TITLES)
 OFFICE_TITLE = re.compile(OFFICE_TITLES)
@@ -235,14 +236,16 @@ def _demonym_cue(text: str, start: int) -> str | None:
 def _cue_country(hit: _Hit, country: int | None, gazetteer: Gazetteer, located: _Hit) -> str | None:
     """The country that ``hit`` (a country, or a region) gives to ``located``. A region must hold a
     place of that name: in "Nagasaki, Porto's sister city" Porto is a city, not the district."""
-    if country is not None:
-        return gazetteer.place(country).country
+    stated = gazetteer.place(country).country if country is not None else None
+    if stated and any(gazetteer.place(c.index).country == stated for c in located.candidates):
+        return stated
     places = [gazetteer.place(c.index) for c in hit.candidates]
     regions = {place.country for place in places if place.kind == "region"}
-    if len(regions) != 1:
-        return None
-    code = regions.pop()
-    return code if any(gazetteer.place(c.index).country == code for c in located.candidates) else None
+    if len(regions) == 1:  # a region holding a place of that name: "Columbus, Georgia" (not the country)
+        code = regions.pop()
+        if any(gazetteer.place(c.index).country == code for c in located.candidates):
+            return code
+    return stated  # a country holding no place of that name still rules out the others
 
 
 def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazetteer) -> bool:
@@ -332,7 +335,12 @@ def _resolve(
             return None  # a common word, unless the page is configured to be about the place it names
     if not candidates:
         return None
-    wants_region = bool(REGION_KEY.search(hit.key))
+    # "奥克拉荷马州", "纽约州", "大阪府": a Chinese name followed by a region word names the region
+    region_named = not _is_latin(hit.surface[0]) and REGION_AFTER.match(text, hit.end) is not None
+    if region_named and not any(gazetteer.place(c.index).kind == "region" for c in candidates):
+        best = max(candidates, key=lambda c: gazetteer.population[c.index])
+        return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index, context=True)
+    wants_region = region_named or bool(REGION_KEY.search(hit.key))
     sense = senses.get(_sense_key(hit))
     primary = _primary(candidates, gazetteer)
 
