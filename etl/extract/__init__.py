@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import date
 
 from etl.extract.cues import relation_cues
-from etl.extract.facts import build_facts
+from etl.extract.facts import build_facts, in_dateline
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
 from etl.extract.page import Page
 from etl.extract.places import Mention, find_mentions
@@ -149,6 +149,9 @@ def _subject(
     if titled:  # the title's city the page names most: a list page names its own city only up there
         best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))
         return next((m for m in cities + titled if m.index == best), None)
+    filed_in = next((m for m in cities[:3] if in_dateline(text, m)), None)
+    if filed_in is not None and not ours:  # a wire story filed from the city it is about
+        return filed_in
     if ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):
         return next((m for m in cities if m.index == best), None)
     return None

@@ -37,6 +37,11 @@ EARLIEST_TIE = 1940
 # How much where the pair was found adds to a cue's weight: both places in the sentence, the two
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
+# The subject's partners referred to before they are named.
+SUBJECTS_PARTNER = re.compile(
+    r"(?i)\b(?:its|the (?:city|town|municipality|province|state|prefecture)['’]s)(?:\s+[\w-]+){0,3}\s+"
+    r"(?:partners?|sister|twin|friendship|friendly)|(?:该市|该省|其)的?(?:[^\s，。]{0,6})?(?:友好|姐妹|姊妹|友城)"
+)
 # A place's count of its ties: "Qingdao now has 28 sister cities", "已与26个国家的城市结为友好城市".
 COUNT_OF_TIES = re.compile(
     r"(?i)\b(?:has|have|had|counts?|boasts?|maintains?)\s+(?:[a-z]+\s+){0,2}(?:\d+|two|three|four|five|six|seven"
@@ -72,6 +77,7 @@ DATELINE = re.compile(
     r"[A-Z][A-Z.' -]+(?:/[A-Z][A-Z.' -]+)*(?:,\s*[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
     r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{2,40}\))?\s*(?:--|—|–|-)\s"
 )
+CAPITAL_OF = re.compile(r"(?i)\bcapital (?:city )?of (?:the )?(?:[\w-]+ )?(?:[\w-]+['’]s )?$")
 ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
 # The partner marker right before a place: "与佩奇市", "with the city of Pécs".
 WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
@@ -158,10 +164,19 @@ def _aside(text: str, mention: Mention) -> bool:
     if ORG_AFTER.match(text, mention.end) or ORG_BEFORE.search(text, max(0, mention.start - 30),
                                                                 mention.start):
         return True
-    dateline = DATELINE.match(text, text.rfind("\n", 0, mention.start) + 1)
-    if dateline is not None and mention.end <= dateline.end():
+    if in_dateline(text, mention):
         return True
+    if mention.place.kind == "region" and CAPITAL_OF.search(text, max(0, mention.start - 50), mention.start):
+        return True  # "the capital of east China's Zhejiang Province" is a city, named elsewhere
     return ATTRIBUTION_BEFORE.search(text, max(0, mention.start - 40), mention.start) is not None
+
+
+def in_dateline(text: str, mention: Mention) -> bool:
+    """Whether the place names where the story was filed: "HANGZHOU, May 8 (Xinhua) --", "新华社杭州5月8日电"."""
+    if ZH_DATELINE_AFTER.match(text, mention.end):
+        return True
+    dateline = DATELINE.match(text, text.rfind("\n", 0, mention.start) + 1)
+    return dateline is not None and mention.end <= dateline.end()
 
 
 def _without_venue(page: Page, places: list[Mention]) -> list[Mention]:
@@ -196,7 +211,8 @@ def _drafts_for_sentence(
                          partners=partners) for pair in paired]
         return [d for d in drafts if d]
     listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
-    pairs = sentence_pairs(places, page.subject, listed or _with_objects(page, places))
+    enumerated = listed or _with_objects(page, places) or _subjects_partners(page, start, places)
+    pairs = sentence_pairs(places, page.subject, enumerated)
     if len(pairs) == 1:
         attached = _attached(page.text, pairs[0], cues)
         clusters = _clusters(attached, page.read)
@@ -250,6 +266,15 @@ def _owned_list(
     else:
         return []
     return [(owner, m) for m in listed if m.nation != owner.nation]
+
+
+def _subjects_partners(page: Page, start: int, places: list[Mention]) -> bool:
+    """"Its oldest partner is Gifu ..., and its best-known American partner is Boston": places the
+    sentence gives as the subject's partners before naming them, none of them in its country."""
+    subject = page.subject
+    if subject is None or not places or any(m.nation == subject.nation for m in places):
+        return False
+    return SUBJECTS_PARTNER.search(page.read, start, places[0].start) is not None
 
 
 def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mention]]:

@@ -69,6 +69,11 @@ OUTWEIGHS = 20
 LARGE_CITY = 500_000
 # The rest of a longer name between a name and its country: "San Francisco| Libre (|Nicaragua".
 TRUNCATED_GAP = re.compile(r"\s+([A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)?\s*[(,]\s*")
+# A place noun set after a name: "Aveiro, a coastal city", "Gyumri, Armenia's second city".
+APPOSITION = re.compile(
+    r",\s+(?:a|an|the|[A-Z]\w+['’]s)\s+(?:[\w-]+\s+){0,3}(?:city|town|port|capital|municipality|village|county"
+    r"|district|province|prefecture|state)\b"
+)
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 # A sentence's first word, not a list's after a colon or semicolon ("also twinned: Bracknell with ...").
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?\n]\s*|[“\"(]\s*)$")
@@ -381,6 +386,8 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
     previous = PREVIOUS_WORD.search(head)
     if previous and previous[1][0].isupper() and not SENTENCE_START.search(head[: previous.start()]):
         return True
+    if APPOSITION.match(text, hit.end):  # "Aveiro, a coastal city famous for its canals, ..."
+        return False
     return SENTENCE_OPENING.search(head) is not None and " " not in hit.surface
 
 
