@@ -172,7 +172,8 @@ def _aside(text: str, mention: Mention) -> bool:
 
 
 def in_dateline(text: str, mention: Mention) -> bool:
-    """Whether the place names where the story was filed: "HANGZHOU, May 8 (Xinhua) --", "新华社杭州5月8日电"."""
+    """Whether the place names where the story was filed ("HANGZHOU, May 8 (Xinhua) --", "新华社杭州5月8日
+    电")."""
     if ZH_DATELINE_AFTER.match(text, mention.end):
         return True
     dateline = DATELINE.match(text, text.rfind("\n", 0, mention.start) + 1)
