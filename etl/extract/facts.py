@@ -56,6 +56,7 @@ CONTINUED_LIST = re.compile(
 )
 # An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
 LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
+COORDINATION = re.compile(r"\s+(?:and|&)\s+|\s*[与和同]\s*")
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城"
@@ -113,7 +114,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous: list[Mention] = []
     previous_cues: list[Cue] = []
     for start, end in sentence_spans(page.text):
-        places = _without_venue(page, _partners([m for m in page.mentions_in(start, end) if m.partner
+        places = _without_venue(page, _partners(page.read, [m for m in page.mentions_in(start, end) if m.partner
                                                  and not _aside(page.text, m)]))
         cues = page.cues_in(start, end)
         if not cues and places and CONTINUED_LIST.match(page.read, start):
@@ -188,12 +189,24 @@ def _without_venue(page: Page, places: list[Mention]) -> list[Mention]:
     return rest if venues and len(rest) != 1 else places
 
 
-def _partners(mentions: list[Mention]) -> list[Mention]:
+def _partners(text: str, mentions: list[Mention]) -> list[Mention]:
     """Distinct places, without a region named beside a city of its own country ("Xi'an, the capital
-    of Shaanxi province"): there the region locates the city, it is not a partner."""
+    of Shaanxi province"): there the region locates the city, it is not a partner. A region further
+    away may be one ("arrived in Perth ..., as Western Australia and Zhejiang mark 35 years")."""
     places = distinct(mentions)
     cities = {m.place.country for m in places if m.place.kind == "city"}
-    return [m for m in places if m.place.kind == "city" or m.place.country not in cities]
+    return [m for m in places if m.place.kind == "city" or m.place.country not in cities
+            or _coordinated(text, m, mentions)]
+
+
+def _coordinated(text: str, region: Mention, mentions: list[Mention]) -> bool:
+    """A region joined by "and" to a place abroad is a party itself: "as Western Australia and Zhejiang
+    mark 35 years of sister-state ties", "江苏省与加州"."""
+    i = mentions.index(region)
+    neighbours = [(mentions[i - 1], region)] if i > 0 else []
+    neighbours += [(region, mentions[i + 1])] if i + 1 < len(mentions) else []
+    return any(first.nation != second.nation and COORDINATION.fullmatch(text, first.end, second.start)
+               for first, second in neighbours)
 
 
 def _drafts_for_sentence(

@@ -45,6 +45,11 @@ DEMONYM_BEFORE = re.compile(
 )
 # "China's Haikou", "Finland's Vaasa".
 POSSESSIVE_GAP = re.compile(r"['’]s\s+")
+# Ties between regions: an ambiguous name near them is the region ("Victoria, paired with Jiangsu, has
+# the longest-running sister-state relationship").
+REGION_TIE = re.compile(r"(?i)sister[- ](?:states?|provinces?|prefectures?)")
+REGION_TIE_REACH = 120
+CITY_AFTER = re.compile(r"\s+City\b")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
 PERSON_TITLE = re.compile(PERSON_TITLES)
@@ -345,7 +350,9 @@ def _resolve(
     if region_named and not any(gazetteer.place(c.index).kind == "region" for c in candidates):
         best = max(candidates, key=lambda c: gazetteer.population[c.index])
         return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index, context=True)
-    wants_region = region_named or bool(REGION_KEY.search(hit.key))
+    wants_region = region_named or bool(REGION_KEY.search(hit.key)) or (
+        _is_latin(hit.surface[0]) and not CITY_AFTER.match(text, hit.end) and REGION_TIE.search(
+            text, max(0, hit.start - REGION_TIE_REACH), hit.end + REGION_TIE_REACH) is not None)
     sense = senses.get(_sense_key(hit))
     primary = _primary(candidates, gazetteer)
 
