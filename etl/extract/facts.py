@@ -56,6 +56,8 @@ CONTINUED_LIST = re.compile(
 )
 # An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
 LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
+# How close a region must be to a city of its country to only locate it.
+LOCATING_REACH = 50
 COORDINATION = re.compile(r"\s+(?:and|&)\s+|\s*[与和同]\s*")
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
@@ -114,9 +116,10 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous: list[Mention] = []
     previous_cues: list[Cue] = []
     for start, end in sentence_spans(page.text):
-        places = _without_venue(page, _partners(page.read, [m for m in page.mentions_in(start, end) if m.partner
-                                                 and not _aside(page.text, m)]))
+        named = [m for m in page.mentions_in(start, end) if m.partner and not _aside(page.text, m)]
         cues = page.cues_in(start, end)
+        named = [m for m in named if not (_is_latin_text(m.surface) and _visited(page, m, cues, start))]
+        places = _without_venue(page, _partners(page.read, named))
         if not cues and places and CONTINUED_LIST.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
         previous_cues = cues
@@ -194,9 +197,9 @@ def _partners(text: str, mentions: list[Mention]) -> list[Mention]:
     of Shaanxi province"): there the region locates the city, it is not a partner. A region further
     away may be one ("arrived in Perth ..., as Western Australia and Zhejiang mark 35 years")."""
     places = distinct(mentions)
-    cities = {m.place.country for m in places if m.place.kind == "city"}
-    return [m for m in places if m.place.kind == "city" or m.place.country not in cities
-            or _coordinated(text, m, mentions)]
+    cities = [m for m in mentions if m.place.kind == "city"]
+    return [m for m in places if m.place.kind == "city" or _coordinated(text, m, mentions) or not any(
+        c.place.country == m.place.country and abs(c.start - m.start) <= LOCATING_REACH for c in cities)]
 
 
 def _coordinated(text: str, region: Mention, mentions: list[Mention]) -> bool:
@@ -348,7 +351,7 @@ def _signed_with(
     if not pairs:
         return pairs
     if _is_latin_text(pairs[0][1].surface):
-        return [pair for pair in pairs if not _visited(page, pair[1], cues)]
+        return [pair for pair in pairs if not _visited(page, pair[1], cues, start)]
     cue_clauses = {C.clause_around(page.text, cue.start) for cue in cues}
     in_clause = [pair for pair in pairs if any(
         low <= m.start < high for m in page.mentions_in(start, end) if m.index == pair[1].index
@@ -356,8 +359,9 @@ def _signed_with(
     return in_clause or pairs
 
 
-def _visited(page: Page, mention: Mention, cues: list[Cue]) -> bool:
+def _visited(page: Page, mention: Mention, cues: list[Cue], sentence_start: int) -> bool:
     low, high = C.clause_around(page.read, mention.start)
+    low = max(low, sentence_start)
     if any(low <= cue.start < high for cue in cues):
         return False
     return VISIT.search(page.read, low, mention.start) is not None
