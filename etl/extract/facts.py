@@ -93,7 +93,16 @@ ORG_BEFORE = re.compile(
 ORG_AFTER = re.compile(
     r"-based\b|\s+(?:University|Port|Group|Airlines?|Airport|Bank|Company|Corporation|Institute|College"
     r"|Hospital|Zoo|Museum|FC|United|Daily|Times|Post|Normal|Polytechnic|Metro|Subway)\b"
+    # "a Leeds hospital trust", "Wuhan medical centre", "Hull City, owned by a businessman"
+    r"|\s+(?:hospitals?|medical|clinics?|universit(?:y|ies)|colleges?|schools?|clubs?|firms?|compan(?:y|ies)"
+    r"|businesses|hotels?|football|airport|port authority)\b|\s+City,\s+(?:owned|managed|coached)\b"
     r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆)"
+)
+# "Tongji Hospital in Wuhan", "a football school in Shenzhen": the place of an institution.
+ORG_IN_BEFORE = re.compile(
+    r"(?i)\b(?:universit(?:y|ies)|hospitals?|schools?|clubs?|compan(?:y|ies)|firms?|institutes?|factor(?:y|ies)"
+    r"|plants?|museums?|academ(?:y|ies)|colleges?|cent(?:re|er)s?|offices?|consulates?|embassy|branch)"
+    r"\s+(?:in|at|of)\s+(?:the\s+)?$"
 )
 # Travel to a place, in the clause before it: the place was visited, not partnered.
 VISIT = re.compile(
@@ -167,6 +176,8 @@ def _aside(text: str, mention: Mention) -> bool:
         return True
     if ORG_AFTER.match(text, mention.end) or ORG_BEFORE.search(text, max(0, mention.start - 30),
                                                                 mention.start):
+        return True
+    if ORG_IN_BEFORE.search(text, max(0, mention.start - 30), mention.start):
         return True
     if in_dateline(text, mention):
         return True
@@ -317,8 +328,13 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
         objects.add(mention.start)
         pairs.append((owner, mention))
     owners = {owner.start for owner, _ in pairs}
-    if len(owners) < 2 or any(m.start not in objects | owners for m in places):
+    last_object = max(objects, default=-1)
+    # places after the last one signed with are told of otherwise ("..., and officials in Stuttgart say")
+    involved = [m for m in places if m.start < last_object]
+    if not pairs or any(m.start not in objects | owners for m in involved):
         return []
+    if len(owners) < 2 and len(involved) + 1 == len(places):
+        return []  # one place signing with others, nothing after them: the usual reading does as well
     return pairs
 
 
