@@ -289,7 +289,12 @@ def _resolve_all(
     text: str, hits: list[_Hit], countries: list[int | None], cues: list[str | None], gazetteer: Gazetteer,
     senses: dict[str, int], home: int | None, owned: frozenset[str], page_countries: Counter[str],
 ) -> list[Mention]:
-    """Cued mentions first, so that their sense carries over to bare mentions of the same name."""
+    """Cued mentions first, so that their sense carries over to bare mentions of the same name; unless
+    the name was first written bare: "inquiries meant for Richmond, Virginia" late on a page about
+    Richmond does not make the page's Richmond that one."""
+    first: dict[str, int] = {}
+    for i, hit in enumerate(hits):
+        first.setdefault(_sense_key(hit), i)
     resolved: dict[int, Mention] = {}
     for order in (True, False):
         for i, hit in enumerate(hits):
@@ -299,7 +304,8 @@ def _resolve_all(
                                hit.key in owned)
             if mention is not None:
                 resolved[i] = mention
-                senses.setdefault(_sense_key(hit), mention.index)
+                if not order or first[_sense_key(hit)] == i or cues[first[_sense_key(hit)]] is not None:
+                    senses.setdefault(_sense_key(hit), mention.index)
     return [resolved[i] for i in sorted(resolved)]
 
 
