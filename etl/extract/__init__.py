@@ -131,6 +131,10 @@ def _subject(
     counts = Counter(m.index for m in cities)
     titled = [m for m in title_mentions if m.partner]
     ours = OUR_CITY.search(title or "") is not None
+    if not titled and not ours and OUR_CITY.search(text):  # "我省与...", the province named as publisher
+        publisher = next((m for m in cities if GOVERNMENT.match(text, m.end)), None)
+        if publisher is not None:
+            return publisher
     if ours:  # "我市与韩国全州市签署...": the place in the title is the partner; the headline counts not
         for mention in titled:
             counts[mention.index] = max(0, counts[mention.index] - 1)

@@ -54,6 +54,9 @@ CONTINUED_LIST = re.compile(
     r"\s*(?:(?:its|their) (?:earliest|oldest|first|newest|latest|most recent|[a-z]+est)\b"
     r"|(?:of|among) (?:these|them|those)\b|(?:these|they) include\b|其中|包括)", re.IGNORECASE
 )
+# The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph or a sentence.
+NARRATIVE_YEAR = re.compile(r"(?:^|\n|。)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
+THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
 # An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
 LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
 # How close a region must be to a city of its country to only locate it.
@@ -448,12 +451,12 @@ def _draft(
     if partners and status != "anniversary":
         year = _partner_year(page.text, partners, other, (start, end))
         if year is None and status in ("established", "proposed"):
-            year = _page_year(page, sentence)
+            year = _page_year(page, sentence, start)
         if year is None and status == "established" and len(partners) > 1:
             status = "mentioned"  # an undated list of a place's ties is background, not news
     else:
         spots = [cue.start - start, pair[0].start - start, pair[1].start - start]
-        year = _year(page, sentence, near, status, spots)
+        year = _year(page, sentence, near, status, spots, start)
     status = status or ("established" if year else "mentioned")
     confidence = _confidence(sentence, pair, cue, source, year is not None or status == "established")
     if confidence < MIN_CONFIDENCE:
@@ -462,7 +465,7 @@ def _draft(
 
 
 def _year(
-    page: Page, sentence: str, near: tuple[int, int], status: Status | None, spots: list[int]
+    page: Page, sentence: str, near: tuple[int, int], status: Status | None, spots: list[int], start: int
 ) -> int | None:
     """The year of the tie: among the sentence's years that speak of it (``C.year_of_tie``), the one
     nearest the cue; none when the sentence dates only something else ("..., sent students in 2019")."""
@@ -476,7 +479,7 @@ def _year(
         if found is not None:
             return found  # else the years date something else: a signing told now is the page's
     if status in ("established", "proposed"):  # a visit "recently" dates the visit, not the tie
-        return _page_year(page, sentence)
+        return _page_year(page, sentence, start)
     return None
 
 
@@ -532,14 +535,21 @@ def _partner_year(
     return before[-1][1] if before else None
 
 
-def _page_year(page: Page, sentence: str) -> int | None:
-    """A signing told without a year is as old as the page; "this year" or "on Tuesday" too."""
-    if C.relative_time(sentence):
-        reference = page.published or page.today
-        return reference.year if reference else None
-    if page.published and C.signed_now(sentence):
-        return page.published.year
-    return None
+def _page_year(page: Page, sentence: str, start: int) -> int | None:
+    """A signing told without a year is as old as the page; "this year" or "on Tuesday" too. A review
+    of the year before ("2024年，全省... 5月，淄博市与清州市缔结...", published in January 2025) tells of
+    that year."""
+    reference = page.published or page.today
+    if C.relative_time(sentence) and reference:
+        year = reference.year
+    elif page.published and C.signed_now(sentence):
+        year = page.published.year
+    else:
+        return None
+    if THIS_YEAR.search(sentence):
+        return year
+    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+    return year - 1 if told and told[-1] == year - 1 else year
 
 
 def _confidence(sentence: str, pair: tuple[Mention, Mention], cue: Cue, source: str, dated: bool) -> float:
