@@ -19,6 +19,7 @@ per pair and relation class.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import pairwise
 
 from etl.extract import cues as C
@@ -57,6 +58,11 @@ CONTINUED_LIST = re.compile(
 # The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph or a sentence.
 NARRATIVE_YEAR = re.compile(r"(?:^|\n|。)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
 THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
+# The page's own place, unnamed: "我省与...", "本市".
+OUR_PLACE = re.compile(r"(?:我|本)[市省区县州]|\bour (?:city|town|province|state|prefecture)\b", re.IGNORECASE)
+# Two places joined as the ends of a route: "济南至大阪", "Jinan–Osaka flights".
+ROUTE_JOIN = re.compile(r"\s*(?:至|到|—|–|-|/)\s*")
+ROUTE_NOUN = re.compile(r"(?i)航线|航班|直航|班列|铁路|高铁|\b(?:flights?|routes?|rail|railway|train|ferry|service)\b")
 # An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
 LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
 # How close a region must be to a city of its country to only locate it.
@@ -131,6 +137,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous_cues: list[Cue] = []
     for start, end in sentence_spans(page.text):
         named = [m for m in page.mentions_in(start, end) if m.partner and not _aside(page.text, m)]
+        named = _without_routes(page, _with_our_place(page, start, end, named))
         cues = page.cues_in(start, end)
         named = [m for m in named if not (_is_latin_text(m.surface) and _visited(page, m, cues, start))]
         places = _without_venue(page, _partners(page.read, named))
@@ -163,6 +170,27 @@ def _continued_list(
         return []
     drafts = [_draft(page, start, end, (owner, m), strong[0], "both", partners=listed) for m in listed]
     return [d for d in drafts if d]
+
+
+def _with_our_place(page: Page, start: int, end: int, named: list[Mention]) -> list[Mention]:
+    """"我省与日本山口县..." names the page's own place without its name: the subject, there."""
+    subject = page.subject
+    found = OUR_PLACE.search(page.read, start, end)
+    if subject is None or found is None or any(m.index == subject.index for m in named):
+        return named
+    ours = replace(subject, start=found.start(), end=found.end(), surface=found[0])
+    return sorted([*named, ours], key=lambda m: m.start)
+
+
+def _without_routes(page: Page, named: list[Mention]) -> list[Mention]:
+    """"济南至大阪、青岛至札幌国际航线": the ends of a route (flights, trains) are no partners."""
+    if len(named) < 2 or not ROUTE_NOUN.search(page.read, named[0].start, named[-1].end + 40):
+        return named
+    ends: set[int] = set()
+    for first, second in pairwise(named):
+        if ROUTE_JOIN.fullmatch(page.read, first.end, second.start):
+            ends.update((first.start, second.start))
+    return [m for m in named if m.start not in ends]
 
 
 def _both_cities(page: Page, start: int, end: int, cues: list[Cue], previous: list[Mention]) -> list[Draft]:

@@ -171,7 +171,8 @@ LEAD_WORDS: Final[frozenset[str]] = frozenset("the in at on for and but by from 
 # The page's own place referred to before a list of its partners ("Its partner cities include ...",
 # "该市友好城市还有..."), or a heading before the list ("Twin towns: ...").
 LIST_OWNER_WORDS: Final[str] = (
-    r"\b(?:its|the (?:city|town|municipality|borough)['’]s)\b|(?:该|我|本)[市省区县]|其|^[^\n:：]{3,40}[:：]\s*$"
+    r"\b(?:its|the (?:city|town|municipality|borough)['’]s)\b|(?:该|我|本)[市省区县]|其"
+    r"|^[^\n:：]{3,40}[:：]\s*$"
 )
 
 # Words after a place name that keep it a place reference ("Semarang City", "Jiangsu Province").
