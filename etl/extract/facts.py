@@ -59,10 +59,12 @@ CONTINUED_LIST = re.compile(
 NARRATIVE_YEAR = re.compile(r"(?:^|\n|。)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
 THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
 # The page's own place, unnamed: "我省与...", "本市".
-OUR_PLACE = re.compile(r"(?:我|本)[市省区县州]|\bour (?:city|town|province|state|prefecture)\b", re.IGNORECASE)
+OUR_PLACE = re.compile(r"(?i)(?:我|本)[市省区县州]|\bour (?:city|town|province|state|prefecture)\b")
 # Two places joined as the ends of a route: "济南至大阪", "Jinan–Osaka flights".
 ROUTE_JOIN = re.compile(r"\s*(?:至|到|—|–|-|/)\s*")
-ROUTE_NOUN = re.compile(r"(?i)航线|航班|直航|班列|铁路|高铁|\b(?:flights?|routes?|rail|railway|train|ferry|service)\b")
+ROUTE_NOUN = re.compile(
+    r"(?i)航线|航班|直航|班列|铁路|高铁|\b(?:flights?|routes?|rail|railway|train|ferry|service)\b"
+)
 # An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
 LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
 # How close a region must be to a city of its country to only locate it.
@@ -105,8 +107,11 @@ ORG_AFTER = re.compile(
     # "a Leeds hospital trust", "Wuhan medical centre", "Hull City, owned by a businessman"
     r"|\s+(?:hospitals?|medical|clinics?|universit(?:y|ies)|colleges?|schools?|clubs?|firms?|compan(?:y|ies)"
     r"|businesses|hotels?|football|airport|port authority)\b|\s+City,\s+(?:owned|managed|coached)\b"
-    r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆)"
+    r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆"
+    r"|科学园区|园区|管理局|机构|协会|企业)"
 )
+# "北九州市除大连外，还与仁川...": the place after 除 is set aside, up to 外.
+BESIDES = re.compile(r"除(?:了)?[^，。；外]{0,12}$")
 # "Tongji Hospital in Wuhan", "a football school in Shenzhen": the place of an institution.
 ORG_IN_BEFORE = re.compile(
     r"(?i)\b(?:universit(?:y|ies)|hospitals?|schools?|clubs?|compan(?:y|ies)|firms?|institutes?|factor(?:y|ies)"
@@ -136,7 +141,8 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous: list[Mention] = []
     previous_cues: list[Cue] = []
     for start, end in sentence_spans(page.text):
-        named = [m for m in page.mentions_in(start, end) if m.partner and not _aside(page.text, m)]
+        named = [m for m in page.mentions_in(start, end) if m.partner and not _aside(page.read, m)
+                 and not BESIDES.search(page.read, start, m.start)]
         named = _without_routes(page, _with_our_place(page, start, end, named))
         cues = page.cues_in(start, end)
         named = [m for m in named if not (_is_latin_text(m.surface) and _visited(page, m, cues, start))]
