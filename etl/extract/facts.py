@@ -110,6 +110,17 @@ ORG_AFTER = re.compile(
     r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆"
     r"|科学园区|园区|管理局|机构|协会|企业)"
 )
+# Where a sentence joins clauses that each tell of their own pair.
+CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
+# A place named to locate another: "south of Moscow", "near Lyon", "outside Kyiv".
+LOCATOR_BEFORE = re.compile(
+    r"(?i)\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)? of|near|outside|close to"
+    r"|(?:suburbs?|outskirts|hinterland) of)\s+(?:the\s+)?$"
+)
+GEOPOLITICS = re.compile(
+    r"(?i)\btension|\btrade war|\bdiplomatic|\bgeopolitic|\bsanction|\brivalry|\bsummit\b"
+)
+BETWEEN = re.compile(r"(?i)\bbetween\s+(?:[A-Z][\w.-]*\s+){0,3}(?:and\s+)?$")
 # "北九州市除大连外，还与仁川...": the place after 除 is set aside, up to 外.
 BESIDES = re.compile(r"除(?:了)?[^，。；外]{0,12}$")
 # "Tongji Hospital in Wuhan", "a football school in Shenzhen": the place of an institution.
@@ -218,6 +229,11 @@ def _aside(text: str, mention: Mention) -> bool:
         return True
     if ORG_IN_BEFORE.search(text, max(0, mention.start - 30), mention.start):
         return True
+    if LOCATOR_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+        return True  # "a city about 180 km south of Moscow"
+    if GEOPOLITICS.search(text, max(0, mention.start - 60), mention.end + 60) and BETWEEN.search(
+            text, max(0, mention.start - 60), mention.start):
+        return True  # "tensions between Washington and Beijing": the capitals stand for their states
     if in_dateline(text, mention):
         return True
     if mention.place.kind == "region" and CAPITAL_OF.search(text, max(0, mention.start - 50), mention.start):
@@ -271,7 +287,7 @@ def _drafts_for_sentence(
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
                          partners=[p for _, p in owned]) for pair in owned]
         return [d for d in drafts if d]
-    paired = _with_pairs(page, places)
+    paired = _with_pairs(page, places) or _clause_pairs(page, start, end, places)
     if paired:
         partners = sorted((pair[1] for pair in paired), key=lambda m: m.start)
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
@@ -333,6 +349,24 @@ def _owned_list(
     else:
         return []
     return [(owner, m) for m in listed if m.nation != owner.nation]
+
+
+def _clause_pairs(page: Page, start: int, end: int, places: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Two places of each of two countries, told of in clauses of their own: "Ann Arbor and Hikone have
+    been sister cities since 1969, and Lansing counts Otsu among its sister cities"."""
+    nations = [m.nation for m in places]
+    if len(set(nations)) != 2 or min(nations.count(n) for n in set(nations)) < 2:
+        return []
+    bounds = [start, *(found.end() for found in CLAUSE_JOIN.finditer(page.read, start, end)), end]
+    pairs: list[tuple[Mention, Mention]] = []
+    for low, high in pairwise(bounds):
+        inside = [m for m in places if low <= m.start < high]
+        found = sentence_pairs(inside, None)
+        if inside and not found:
+            return []
+        pairs += found
+    covered = {m.start for pair in pairs for m in pair}
+    return pairs if all(m.start in covered for m in places) else []
 
 
 def _subjects_partners(page: Page, start: int, places: list[Mention]) -> bool:

@@ -201,6 +201,7 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     friendship harmony concord peace paradise eden joy bliss justice orange temple university college
     amity aurora carmel chase march wells worth derby young alma alba ada arm ash ay bay bo man mar
     mart ran ras sur tan tar tor van along among sole batman eagle elk ham marsh normal
+    asia europe africa oceania antarctica arctic pacific atlantic
     central north south east west northern southern eastern western capital coast lake river valley
     island islands highlands mountain plateau lakes center centre upper lower middle new old great
     said will can made gold silver green white black red blue grand rich fair early late page
