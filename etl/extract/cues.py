@@ -46,6 +46,7 @@ ZH_DIGITS = {d: i for i, d in enumerate("一二三四五六七八九", start=1)}
 ZH_ANNIVERSARY = re.compile(r"([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*周年")
 WORD_ANNIVERSARY = re.compile(r"\b(" + "|".join(WORD_ORDINALS) + r")\s+anniversar", re.IGNORECASE)
 # A clause this short that holds a year is a date for the rest of the sentence ("In 1994, ...").
+ROC_YEAR = re.compile(r"民[国國]\s*(\d{2,3})\s*年")
 SHORT_CLAUSE = 16
 FULL_DATE = re.compile(
     r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d\d"
@@ -221,8 +222,14 @@ def _modified(text: str, found: list[tuple[int, Status]], chosen: tuple[int, Sta
 
 
 def years_in(text: str) -> list[tuple[int, int]]:
-    """(offset, year) of plausible agreement years."""
-    return [(m.start(), int(m[1])) for m in YEAR_RE.finditer(text)]
+    """(offset, year) of plausible agreement years; a year of the Republic of China era counts from
+    1911 ("民国87年" is 1998) unless the Western year is written beside it."""
+    years = [(m.start(), int(m[1])) for m in YEAR_RE.finditer(text)]
+    for found in ROC_YEAR.finditer(text):
+        year = 1911 + int(found[1])
+        if not any(abs(offset - found.start()) <= 20 and value == year for offset, value in years):
+            years.append((found.start(), year))
+    return sorted(years)
 
 
 def nearest_year(years: list[tuple[int, int]], span: tuple[int, int]) -> int | None:
