@@ -21,6 +21,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 PAIR_F1_BASELINE = 0.95
 RELATION_BASELINE = 0.92
 
@@ -136,9 +138,21 @@ def score(gold: list[dict], pred: list[dict], docs: set[str]) -> tuple[dict, lis
     }, errors
 
 
-def test_extract_eval_set() -> None:
-    paths = sorted(p for p in EVAL.iterdir() if p.suffix in {".txt", ".html"})
-    assert len(paths) == 24
+# (directory, documents, pair F1 baseline, relation baseline). eval2 was written blind by a second
+# author (31 documents, 131 facts; first measured at pair F1 0.637) and has since been studied too.
+SETS = [
+    ("eval", 24, PAIR_F1_BASELINE, RELATION_BASELINE),
+    ("eval2", 31, 0.88, 0.87),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "f1_baseline", "relation_baseline"), SETS, ids=[s[0] for s in SETS]
+)
+def test_extract_eval_set(name: str, count: int, f1_baseline: float, relation_baseline: float) -> None:
+    folder = EVAL.parent / name
+    paths = sorted(p for p in folder.iterdir() if p.suffix in {".txt", ".html"})
+    assert len(paths) == count
     out = subprocess.run(
         [sys.executable, "-m", "etl", "extract", *map(str, paths), "--format", "jsonl", "-q"],
         cwd=ROOT,
@@ -149,7 +163,7 @@ def test_extract_eval_set() -> None:
     ).stdout
     pred = [json.loads(line) for line in out.splitlines() if line.strip()]
     gold = [
-        json.loads(line) for line in (EVAL / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line
+        json.loads(line) for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line
     ]
     docs = {p.stem for p in paths}
     assert {g["doc"] for g in gold} <= docs
@@ -161,7 +175,7 @@ def test_extract_eval_set() -> None:
     )
     print(line)
     report = "\n".join([line, *errors])
-    assert s["F1"] >= PAIR_F1_BASELINE, f"pair F1 below baseline {PAIR_F1_BASELINE}\n{report}"
-    assert s["relation"] >= RELATION_BASELINE, (
-        f"relation accuracy below baseline {RELATION_BASELINE}\n{report}"
+    assert s["F1"] >= f1_baseline, f"pair F1 below baseline {f1_baseline}\n{report}"
+    assert s["relation"] >= relation_baseline, (
+        f"relation accuracy below baseline {relation_baseline}\n{report}"
     )

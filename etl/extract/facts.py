@@ -38,11 +38,15 @@ EARLIEST_TIE = 1940
 # How much where the pair was found adds to a cue's weight: both places in the sentence, the two
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
+# What may come before the place a sentence opens with: "Tilburg, ...", "For Wuhan, ...", "而北九州..."
+TOPIC_LEAD = re.compile(r"(?i)\W*(?:for|in|as for|meanwhile,?|而|对于)?\s*")
 # The subject's partners referred to before they are named.
 SUBJECTS_PARTNER = re.compile(
     r"(?i)\b(?:its|the (?:city|town|municipality|province|state|prefecture)['’]s)(?:\s+[\w-]+){0,3}\s+"
     r"(?:partners?|sister|twin|friendship|friendly)|(?:该市|该省|其)的?(?:[^\s，。]{0,6})?(?:友好|姐妹|姊妹|友城)"
 )
+# Words set after a place that speak of it alone: "Dunedin, a sister city since 2019".
+LAST_ONLY = re.compile(r"(?i)\s*,\s*(?:a|an|the|its|which|whose|who)\b|\s*[(（]")
 # A place's count of its ties: "Qingdao now has 28 sister cities", "已与26个国家的城市结为友好城市".
 COUNT_OF_TIES = re.compile(
     r"(?i)\b(?:has|have|had|counts?|boasts?|maintains?)\s+(?:[a-z]+\s+){0,2}(?:\d+|two|three|four|five|six|seven"
@@ -151,6 +155,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
     drafts: list[Draft] = []
     previous: list[Mention] = []
     previous_cues: list[Cue] = []
+    topic: Mention | None = None  # the place the sentence before opened with: what "its" refers to
     for start, end in sentence_spans(page.text):
         named = [m for m in page.mentions_in(start, end) if m.partner and not _aside(page.read, m)
                  and not BESIDES.search(page.read, start, m.start)]
@@ -167,8 +172,9 @@ def sentence_drafts(page: Page) -> list[Draft]:
             if refers_back and len(sentence_pairs(previous, page.subject)) == 1:
                 drafts.extend(_both_cities(page, start, end, cues, previous))
             else:
-                drafts.extend(_drafts_for_sentence(page, start, end, cues, places))
+                drafts.extend(_drafts_for_sentence(page, start, end, cues, places, topic))
         previous = places or previous[:0]
+        topic = next((m for m in places[:1] if TOPIC_LEAD.fullmatch(page.read, start, m.start)), None)
     return drafts
 
 
@@ -279,7 +285,7 @@ def _coordinated(text: str, region: Mention, mentions: list[Mention]) -> bool:
 
 
 def _drafts_for_sentence(
-    page: Page, start: int, end: int, cues: list[Cue], places: list[Mention]
+    page: Page, start: int, end: int, cues: list[Cue], places: list[Mention], topic: Mention | None = None
 ) -> list[Draft]:
     sentence = page.read[start:end]
     owned = _owned_list(page, start, cues, places)
@@ -294,8 +300,9 @@ def _drafts_for_sentence(
                          partners=partners) for pair in paired]
         return [d for d in drafts if d]
     listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
-    enumerated = listed or _with_objects(page, places) or _subjects_partners(page, start, places)
-    pairs = sentence_pairs(places, page.subject, enumerated)
+    owner = _partners_owner(page, start, places, topic)
+    enumerated = listed or _with_objects(page, places) or owner is not None
+    pairs = sentence_pairs(places, owner or page.subject, enumerated)
     if len(pairs) == 1:
         attached = _attached(page.text, pairs[0], cues)
         clusters = _clusters(attached, page.read)
@@ -352,30 +359,32 @@ def _owned_list(
 
 
 def _clause_pairs(page: Page, start: int, end: int, places: list[Mention]) -> list[tuple[Mention, Mention]]:
-    """Two places of each of two countries, told of in clauses of their own: "Ann Arbor and Hikone have
-    been sister cities since 1969, and Lansing counts Otsu among its sister cities"."""
-    nations = [m.nation for m in places]
-    if len(set(nations)) != 2 or min(nations.count(n) for n in set(nations)) < 2:
+    """Pairs told of in clauses of their own, each clause naming two places of two countries: "Ann Arbor
+    and Hikone have been sister cities since 1969, and Lansing counts Otsu among its sister cities"."""
+    if len(places) < 4:
         return []
     bounds = [start, *(found.end() for found in CLAUSE_JOIN.finditer(page.read, start, end)), end]
     pairs: list[tuple[Mention, Mention]] = []
     for low, high in pairwise(bounds):
         inside = [m for m in places if low <= m.start < high]
-        found = sentence_pairs(inside, None)
-        if inside and not found:
-            return []
-        pairs += found
-    covered = {m.start for pair in pairs for m in pair}
-    return pairs if all(m.start in covered for m in places) else []
+        if not inside:
+            continue
+        if len(inside) != 2 or inside[0].nation == inside[1].nation:
+            return []  # a clause of a list ("..., Braunschweig in Germany, and Alkmaar ...")
+        pairs.append((inside[0], inside[1]))
+    return pairs
 
 
-def _subjects_partners(page: Page, start: int, places: list[Mention]) -> bool:
+def _partners_owner(page: Page, start: int, places: list[Mention], topic: Mention | None) -> Mention | None:
     """"Its oldest partner is Gifu ..., and its best-known American partner is Boston": places the
-    sentence gives as the subject's partners before naming them, none of them in its country."""
-    subject = page.subject
-    if subject is None or not places or any(m.nation == subject.nation for m in places):
-        return False
-    return SUBJECTS_PARTNER.search(page.read, start, places[0].start) is not None
+    sentence gives as someone's partners before naming them. "Its" is the place the sentence before
+    opened with ("Tilburg, a city of 225,000, already has partners."), else the page's subject."""
+    if not places or SUBJECTS_PARTNER.search(page.read, start, places[0].start) is None:
+        return None
+    for owner in (topic, page.subject):
+        if owner is not None and all(m.nation != owner.nation for m in places):
+            return owner
+    return None
 
 
 def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mention]]:
@@ -595,7 +604,7 @@ def _partner_year(
     last = partners[-1]
     if other is not last and not C.years_in(text[partners[0].start:last.end]):
         shared = C.years_in(text[last.end:sentence[1]])  # "Sasebo and Cardiff ... date back to 1983"
-        if len(shared) == 1:
+        if len(shared) == 1 and not LAST_ONLY.match(text, last.end):  # not "Dunedin, a sister city since"
             return shared[0][1]
     if i > 0:  # a year before this partner belongs to the previous one
         return None

@@ -40,6 +40,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|友好合作城市|友好交流城市|友好合作关系|友好交流关系|友好交流合作"
      r"|友好交流协[定议]|友好合作协[定议]", "mou", 0.8),
     (r"sister[- ](?:cit(?:y|ies)|towns?|provinces?|states?|regions?|relationships?|relations|status|ties)"
+     r"|[姊姐]妹(?:州县?|省县?|县|省州|省道)"
      r"|twin(?:ned)?[- ](?:towns?|cit(?:y|ies))|\btwinned\b|\btwinning\b|partner (?:cit(?:y|ies)|towns?)"
      r"|姐妹城市|姊妹城市|姊妹市|姐妹市|姐妹友好", "sister_city", 1.0),
     (r"friendship[- ](?:cit(?:y|ies)|provinces?|states?)"
@@ -98,7 +99,7 @@ GENERIC_PATTERNS: Final[str] = r"\b(?:and|or) other\b|\bsuch as\b|等(?:多个|�
 # Organisations that sign memoranda with a city without being a place.
 ORGANISATION_WORDS: Final[str] = (
     r"\b(?:ministry|ministries|department|company|companies|corporation|group|university|bank|firm"
-    r"|enterprise|association|chamber|institute|council of)\b"
+    r"|enterprise|association|chamber|institute|council of)\b(?!\s+(?:town|city)\b)"  # a university town
     r"|部委|公司|集团|大学|银行|协会"
 )
 
@@ -144,6 +145,7 @@ HEDGES: Final[str] = (
 # A signing described without a year happened around the page's date.
 RELATIVE_TIME: Final[str] = (
     r"\bthis year\b|\btoday\b|\byesterday\b|\blast week\b|\bthis week\b|\brecently\b"
+    r"|^\s*\d{1,2}\s*月份?\s*[，,]"  # "6月，绍兴市与...": a month of the year the page tells of
     r"|\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\bduring the (?:event|visit|forum|ceremony|meeting)\b"
     r"|今年|今天|昨天|日前|近日|本周|上周|当天|此次|本次"
@@ -202,6 +204,12 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     amity aurora carmel chase march wells worth derby young alma alba ada arm ash ay bay bo man mar
     mart ran ras sur tan tar tor van along among sole batman eagle elk ham marsh normal
     asia europe africa oceania antarctica arctic pacific atlantic
+    """.split()
+) | frozenset(  # nicknames among the alternate names that are ordinary phrases
+    ["port city", "capital city", "sister city", "twin city", "twin cities", "friendship city", "border city",
+     "gateway city", "harbour city", "harbor city"]
+) | frozenset(
+    """
     central north south east west northern southern eastern western capital coast lake river valley
     island islands highlands mountain plateau lakes center centre upper lower middle new old great
     said will can made gold silver green white black red blue grand rich fair early late page
