@@ -36,7 +36,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"memorand(?:um|a)(?: of understanding)?|\bmou\b|备忘录", "mou", 1.0),
     (r"friend(?:ly|ship)(?: (?:and|&) |-)cooperat(?:ive|ion)(?: cit(?:y|ies)| relations?)"
      r"|friendly[- ]cooperati(?:ve|on) (?:cit(?:y|ies)|relations(?:hips?)?)"
-     r"|friendly exchange (?:cit(?:y|ies)|relations(?:hips?)?)"
+     r"|friend(?:ly|ship) exchange (?:cit(?:y|ies)|relations(?:hips?)?|agreements?|arrangements?)"
      r"|友好合作城市|友好交流城市|友好合作关系|友好交流关系|友好交流合作"
      r"|友好交流协[定议]|友好合作协[定议]", "mou", 0.8),
     (r"sister[- ](?:cit(?:y|ies)|towns?|provinces?|states?|regions?|relationships?|relations|status|ties)"
@@ -242,6 +242,7 @@ COUNTRY_ALIASES: Final[dict[str, str]] = {
     "the Republic of Korea": "KR", "North Korea": "KP", "Columbia": "CO", "Russia": "RU", "Czechia": "CZ",
     "Czech Republic": "CZ", "Holland": "NL", "the Netherlands": "NL", "Vietnam": "VN", "Viet Nam": "VN",
     "Laos": "LA", "Iran": "IR", "Syria": "SY", "Turkey": "TR", "Türkiye": "TR", "Ivory Coast": "CI",
+    "People's Republic of China": "CN", "PR China": "CN", "P.R. China": "CN", "PRC": "CN",
     "Côte d'Ivoire": "CI", "Macedonia": "MK", "Burma": "MM", "Brunei": "BN", "Tanzania": "TZ",
     "Bolivia": "BO", "Venezuela": "VE", "Moldova": "MD", "Palestine": "PS", "UAE": "AE",
 }
