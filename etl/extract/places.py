@@ -132,7 +132,7 @@ def find_mentions(
     context_only = {hits[i].start for i in cue_hits
                     if countries[i] is None and _locates(hits, i, cues, gazetteer)}
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
-    mentions = _without_truncated_names(text, mentions)
+    mentions = _short_forms(_without_truncated_names(text, mentions))
     if context is not None:
         mentions = _add_fuzzy(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
     return mentions
@@ -402,6 +402,26 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
     if APPOSITION.match(text, hit.end):  # "Aveiro, a coastal city famous for its canals, ..."
         return False
     return SENTENCE_OPENING.search(head) is not None and " " not in hit.surface
+
+
+def _short_forms(mentions: list[Mention]) -> list[Mention]:
+    """A page that names "Santiago de Compostela" means it by a bare "Santiago" too (and "Frankfurt am
+    Main" by "Frankfurt"), unless the rest of the long name is a place word ("Kansas City")."""
+    longer: dict[str, Mention] = {}
+    for mention in mentions:
+        head, _, rest = mention.surface.partition(" ")
+        if (rest and _is_latin(head[0]) and mention.place.kind != "country"
+                and not all(word.lower() in PLACE_SUFFIXES for word in rest.split())):
+            longer.setdefault(head.lower(), mention)
+    if not longer:
+        return mentions
+    resolved = []
+    for mention in mentions:
+        full = longer.get(mention.surface.lower())
+        if full is not None and not mention.cued and full.index != mention.index:
+            mention = replace(mention, place=full.place, index=full.index)
+        resolved.append(mention)
+    return resolved
 
 
 def _without_truncated_names(text: str, mentions: list[Mention]) -> list[Mention]:
