@@ -17,6 +17,7 @@ HEADING_STATUS: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(p, re.IGNORECASE), status) for p, status in LIST_HEADING_STATUS  # type: ignore[misc]
 ]
 HEADING_MAX = 60
+CAPTION_MAX = 80
 # What closes a year: "1988年10月", "(2006年)", "1979）".
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
@@ -32,9 +33,13 @@ def list_drafts(page: Page) -> list[Draft]:
     for i, places in entries.items():
         start, end = lines[i]
         years = C.years_in(page.text[start:end])
+        in_line = page.cues_in(start, end)  # "Anshan, China (friendship link, 2005)"
+        caption = _caption(page, lines, entries, i) if not years and not in_line else None
+        if caption is not None:  # "Monbetsu, Hokkaido, Japan" over "Sister City since 1991"
+            years = C.years_in(page.text[caption[0]:caption[1]])
+            in_line = page.cues_in(*caption)
         if not years and not (i - 1 in entries or i + 1 in entries):
             continue
-        in_line = page.cues_in(start, end)  # "Anshan, China (friendship link, 2005)"
         relation = in_line[0].relation if in_line else _list_relation(page, start)
         fuzzy = any(m.fuzzy for m in places)
         confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
@@ -44,6 +49,22 @@ def list_drafts(page: Page) -> list[Draft]:
             drafts.append(Draft(mention, page.subject, relation, status, year, start, end, confidence,
                                 "list"))
     return drafts
+
+
+def _caption(
+    page: Page, lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int
+) -> tuple[int, int] | None:
+    """The short line under a partner's heading that tells the tie and its year ("Sister City since
+    1991", "Friendship City agreement signed: October 1994"), if the next line is one."""
+    following = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j][1] > lines[j][0]), None)
+    if following is None or following in entries:
+        return None
+    start, end = lines[following]
+    if end - start > CAPTION_MAX or any(m.partner for m in page.mentions_in(start, end)):
+        return None
+    if not page.cues_in(start, end) or not C.years_in(page.text[start:end]):
+        return None
+    return start, end
 
 
 def _heading_status(

@@ -242,7 +242,8 @@ COUNTRY_ALIASES: Final[dict[str, str]] = {
     "the Republic of Korea": "KR", "North Korea": "KP", "Columbia": "CO", "Russia": "RU", "Czechia": "CZ",
     "Czech Republic": "CZ", "Holland": "NL", "the Netherlands": "NL", "Vietnam": "VN", "Viet Nam": "VN",
     "Laos": "LA", "Iran": "IR", "Syria": "SY", "Turkey": "TR", "Türkiye": "TR", "Ivory Coast": "CI",
-    "People's Republic of China": "CN", "PR China": "CN", "P.R. China": "CN", "PRC": "CN",
+    "People's Republic of China": "CN", "People’s Republic of China": "CN", "PR China": "CN",
+    "P.R. China": "CN", "PRC": "CN", "Russian Federation": "RU",
     "Côte d'Ivoire": "CI", "Macedonia": "MK", "Burma": "MM", "Brunei": "BN", "Tanzania": "TZ",
     "Bolivia": "BO", "Venezuela": "VE", "Moldova": "MD", "Palestine": "PS", "UAE": "AE",
 }
