@@ -144,7 +144,7 @@ CITY_TIE = re.compile(r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|å‹å¥
 def build_facts(page: Page) -> list[Fact]:
     drafts = sentence_drafts(page) + list_drafts(page)
     # two places of one name are a name told apart ("meant for Richmond, Virginia"), not a pair
-    drafts = [d for d in drafts if d.a.place.name != d.b.place.name]
+    drafts = [d for d in drafts if d.a.place.name != d.b.place.name or d.source == "list"]
     return [to_fact(page.text, draft) for draft in merge(drafts)]
 
 

@@ -4,6 +4,7 @@ paired with the page's subject, with the relation of the heading above it."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from etl.extract import cues as C
 from etl.extract.merge import Draft
@@ -18,6 +19,7 @@ HEADING_STATUS: list[tuple[re.Pattern[str], Status]] = [
 ]
 HEADING_MAX = 60
 CAPTION_MAX = 80
+HYPHEN = re.compile(r"-")
 # What closes a year: "1988年10月", "(2006年)", "1979）".
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
@@ -119,6 +121,8 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
         return []
     subject = page.subject
     assert subject is not None
+    if any(HYPHEN.fullmatch(page.text, a.end, b.start) for a, b in pairwise(inside)):
+        return []  # "Miami-Dade County": one place the gazetteer lacks, not two
     places = [m for m in distinct(inside) if m.partner and m.nation != subject.nation]
     # a region beside a city of its country only locates it ("日本 | 唐津市 | 1982年 | 佐贺县")
     cities = {m.place.country for m in places if m.place.kind == "city"}

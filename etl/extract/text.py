@@ -27,6 +27,10 @@ ENTRY_ITEM = re.compile(
     # "Anshan, China – friendship agreement signed 2005"
     r"|^[^()（）\n]{2,40}\s[–—-]\s[^()（）\n]{0,50}\b(?:19|20)\d\d\.?$"
 )
+# A line introducing a list of partners, and how long it and its items may be.
+TIE_WORD = re.compile(r"(?i)sister|twin|partner|friendship|cooperation|agreement|友好|姐妹|姊妹|合作")
+INTRO_MAX = 200
+INTRO_ITEMS_MAX = 60
 DATELINE_WORD = re.compile(
     r"(?i)updated|published|posted|released|date|source|daily|news|times|post|press|herald|tribune|journal"
     r"|telegraph|chronicle|gazette|xinhua|发布|时间|日期|来源|更新|日报|晚报|新闻"
@@ -69,6 +73,7 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     tree = _parse(html)
     headings = [" ".join(h.text_content().split()) for h in tree.xpath(HEADING_XPATH)]
     items = [" ".join(li.text_content().split()) for li in tree.xpath("//li")]
+    introduced = _introduced_lists(tree)
     title = _title(tree)
     published = _meta_date(tree)
     _flatten_tables(tree)
@@ -77,9 +82,29 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     body = trafilatura.extract(tree, include_comments=False, fast=True, with_metadata=False) or ""
     missing = [h for h in headings if h not in body and ENTRY_HEADING.search(h)]
     missing += [i for i in items if i not in body and i not in missing and ENTRY_ITEM.match(i)]
+    for intro, entries in introduced:  # a short list of links under "X also has agreements with:"
+        if not all(entry in body for entry in entries):
+            missing += ["", intro, *(entry for entry in entries if entry not in missing)]
     text = body + ("\n\n" + "\n".join(missing) if missing else "")
     published = published or find_dateline(text)
     return MainText(text, title, published, detect_language(text, lang_hint))
+
+
+def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]]:
+    """Lists introduced by a line about ties that ends in a colon ("Córdoba also has cooperation
+    agreements with:"): trafilatura drops such lists of links as navigation."""
+    found = []
+    for element in tree.xpath("//ul|//ol"):
+        before = element.getprevious()
+        if before is None or not isinstance(before.tag, str):
+            continue
+        intro = " ".join(before.text_content().split())
+        if len(intro) > INTRO_MAX or not intro.endswith((":", "：")) or not TIE_WORD.search(intro):
+            continue
+        entries = [" ".join(li.text_content().split()) for li in element.xpath("./li")]
+        if 0 < len(entries) <= INTRO_ITEMS_MAX and all(len(entry) <= INTRO_MAX for entry in entries):
+            found.append((intro, entries))
+    return found
 
 
 def plain_main_text(text: str, lang_hint: str | None = None) -> MainText:
