@@ -60,7 +60,9 @@ INSTRUMENT_REACH = 40
 
 # Tie words that say no kind of tie ("its Chinese partners", "suspended its ties with", "its first
 # international tie").
-VAGUE_TIE = re.compile(r"(?i)\bpartners(?:hip)?\b|\bties?\b(?! with)|\bties(?= with)")
+VAGUE_TIE = re.compile(
+    r"(?i)\bpartners(?:hip)?\b|\ba partner of\b|\bties?\b(?! with)|\b(?:ties|agreement|exchanges)(?= with)"
+)
 # A clause about the earlier tie an agreement replaces: its year is not the new tie's.
 EARLIER_STAGE = re.compile(
     r"\W*(?:(?:formally|thereby|so|effectively) )?(?:lifting|upgrading|elevating|replacing|raising"

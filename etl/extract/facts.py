@@ -39,7 +39,7 @@ EARLIEST_TIE = 1940
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
 # What may come before the place a sentence opens with: "Tilburg, ...", "For Wuhan, ...", "而北九州..."
-TOPIC_LEAD = re.compile(r"(?i)\W*(?:for|in|as for|meanwhile,?|而|对于)?\s*")
+TOPIC_LEAD = re.compile(r"(?i)\W*(?:for|in|as for|when|after|while|meanwhile,?|而|对于)?\s*")
 # The subject's partners referred to before they are named.
 SUBJECTS_PARTNER = re.compile(
     r"(?i)\b(?:its|the (?:city|town|municipality|province|state|prefecture)['’]s)(?:\s+[\w-]+){0,3}\s+"
@@ -47,6 +47,12 @@ SUBJECTS_PARTNER = re.compile(
 )
 # Words set after a place that speak of it alone: "Dunedin, a sister city since 2019".
 LAST_ONLY = re.compile(r"(?i)\s*,\s*(?:a|an|the|its|which|whose|who)\b|\s*[(（]")
+# Between a tie word and the one partner: "partnership with", "agreement with the city of".
+TIE_WITH = re.compile(r"\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
+# The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
+PRONOUN_OWNER = re.compile(
+    r"(?i)\b(?:its|their|the (?:city|town|municipality|council|province|state)['’]s)\s+(?:[\w-]+\s+){0,3}$"
+)
 # A place's count of its ties: "Qingdao now has 28 sister cities", "已与26个国家的城市结为友好城市".
 COUNT_OF_TIES = re.compile(
     r"(?i)\b(?:has|have|had|counts?|boasts?|maintains?)\s+(?:[a-z]+\s+){0,2}(?:\d+|two|three|four|five|six|seven"
@@ -314,8 +320,13 @@ def _drafts_for_sentence(
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
                          partners=partners) for pair in pairs]
         return [d for d in drafts if d]
+    if len(places) != 1:
+        return []
+    owned = _owned_tie(page, (start, end), places[0], cues, topic)
+    if owned is not None:
+        return owned
     subject = page.subject
-    if subject is None or len(places) != 1 or places[0].nation == subject.nation:
+    if subject is None or places[0].nation == subject.nation:
         return []
     if COUNT_OF_TIES.search(page.read, places[0].end, end):
         return []  # "Qingdao ... now has 28 sister cities": the place's own ties, not one with the subject
@@ -327,6 +338,24 @@ def _drafts_for_sentence(
     if RELATION_RANK[cue.relation] < 3 and not CITY_TIE.search(sentence):
         return []  # a memorandum with one named place may be with anyone; a sister city is a city
     draft = _draft(page, start, end, (places[0], subject), cue, "subject")
+    return [draft] if draft else []
+
+
+def _owned_tie(
+    page: Page, sentence: tuple[int, int], place: Mention, cues: list[Cue], topic: Mention | None
+) -> list[Draft] | None:
+    """"It suspended its partnership with Hrodna", "Councillors suspended the city's partnership with St
+    Petersburg": a tie word owned by a pronoun, right before "with" and the one place named. The owner
+    is the place the sentence before opened with, else the page's subject."""
+    start, end = sentence
+    cue = next((c for c in reversed(cues)
+                if c.end <= place.start and TIE_WITH.fullmatch(page.read, c.end, place.start)), None)
+    if cue is None or not PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start):
+        return None
+    owner = next((m for m in (topic, page.subject) if m is not None and m.nation != place.nation), None)
+    if owner is None:
+        return []
+    draft = _draft(page, start, end, (owner, place), cue, "sentence")
     return [draft] if draft else []
 
 
