@@ -322,9 +322,9 @@ def _drafts_for_sentence(
         return [d for d in drafts if d]
     if len(places) != 1:
         return []
-    owned = _owned_tie(page, (start, end), places[0], cues, topic)
-    if owned is not None:
-        return owned
+    by_pronoun = _owned_tie(page, (start, end), places[0], cues, topic)
+    if by_pronoun is not None:
+        return by_pronoun
     subject = page.subject
     if subject is None or places[0].nation == subject.nation:
         return []
