@@ -116,7 +116,7 @@ ORG_AFTER = re.compile(
     r"|Hospital|Zoo|Museum|FC|United|Daily|Times|Post|Normal|Polytechnic|Metro|Subway)\b"
     # "a Leeds hospital trust", "Wuhan medical centre", "Hull City, owned by a businessman"
     r"|\s+(?:hospitals?|medical|clinics?|universit(?:y|ies)|colleges?|schools?|clubs?|firms?|compan(?:y|ies)"
-    r"|businesses|hotels?|football|airport|port authority)\b|\s+City,\s+(?:owned|managed|coached)\b"
+    r"|businesses|hotels?|football|airport|port authority|varsity)\b|\s+City,\s+(?:owned|managed|coached)\b"
     r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆"
     r"|科学园区|园区|管理局|机构|协会|企业)"
 )
@@ -168,7 +168,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
         named = _without_routes(page, _with_our_place(page, start, end, named))
         cues = page.cues_in(start, end)
         named = [m for m in named if not (_is_latin_text(m.surface) and _visited(page, m, cues, start))]
-        places = _without_venue(page, _partners(page.read, named))
+        places = _without_venue(page, _partners(page.read, named), start, end)
         if not cues and places and CONTINUED_LIST.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
         previous_cues = cues
@@ -262,11 +262,13 @@ def in_dateline(text: str, mention: Mention) -> bool:
     return dateline is not None and mention.end <= dateline.end()
 
 
-def _without_venue(page: Page, places: list[Mention]) -> list[Mention]:
+def _without_venue(page: Page, places: list[Mention], start: int, end: int) -> list[Mention]:
     """"Hangzhou and Nice signed the agreement in Paris": a place where something was signed or held is
     the venue, unless it is needed as the second of a pair."""
     venues = [m for m in places if EN_VENUE.search(page.read, max(0, m.start - 80), m.start)]
     rest = [m for m in places if m not in venues]
+    if venues and len(rest) == 1 and C.names_organisation(page.read[start:end]):
+        return rest  # the venue is the second of the pair, unless a body signed: "the Ministry signed ..."
     return rest if venues and len(rest) != 1 else places
 
 

@@ -368,7 +368,8 @@ def _resolve(
                 c.index in primary, page_countries[place.country], gazetteer.population[c.index])
 
     best = max(candidates, key=rank)
-    if cue is None and sense is None and not owned and _loose_small_town(text, hit, gazetteer, best.index):
+    if (cue is None and sense is None and not owned and gazetteer.place(best.index).kind == "city"
+            and _loose_small_town(text, hit, gazetteer, best.index)):
         return None
     place = gazetteer.place(best.index)
     return Mention(hit.start, hit.end, hit.surface, place, best.index, cued=cue is not None)

@@ -78,6 +78,8 @@ NEGATIVE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:友好|姐妹|姊妹)(?:港口?|医院|学校|校|大学|企业|园区|社区|单位)",
     r"\b(?:sister|twin(?:ned)?|friendship) (?:ports?|universit(?:y|ies)|parks?|zoos?|airports?)\b",
     r"\btwin[- ](?:city|cities) (?:economic|development) (?:zone|circle)",
+    # a conurbation of two towns: "the twin cities of Hubballi-Dharwad", "the twin-city corporation"
+    r"\btwin[- ]cit(?:y|ies) (?:of|corporation|municipal|area|region|status)\b",
 )
 
 # Words after a trigger that make it part of the name of an event or a body ("Shanghai International
