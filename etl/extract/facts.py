@@ -47,6 +47,10 @@ SUBJECTS_PARTNER = re.compile(
 )
 # Words set after a place that speak of it alone: "Dunedin, a sister city since 2019".
 LAST_ONLY = re.compile(r"(?i)\s*,\s*(?:a|an|the|its|which|whose|who)\b|\s*[(（]")
+# A sentence opening with a reference to the place the sentence before opened with.
+PRONOUN_OPENING = re.compile(
+    r"(?i)\s*(?:the (?:city|town|municipality|council|province|state|prefecture)\b(?!['’]s)|it\b|该市|该省|该县)"
+)
 # Between a tie word and the one partner: "partnership with", "agreement with the city of".
 TIE_WITH = re.compile(r"\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 # The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
@@ -178,7 +182,11 @@ def sentence_drafts(page: Page) -> list[Draft]:
             if refers_back and len(sentence_pairs(previous, page.subject)) == 1:
                 drafts.extend(_both_cities(page, start, end, cues, previous))
             else:
-                drafts.extend(_drafts_for_sentence(page, start, end, cues, places, topic))
+                told = page  # "Perth has been twinned with X. The city is also twinned with Y": Perth's
+                if topic is not None and PRONOUN_OPENING.match(page.read, start) and (
+                        page.subject is None or topic.index != page.subject.index):
+                    told = replace(page, subject=topic)
+                drafts.extend(_drafts_for_sentence(told, start, end, cues, places, topic))
         previous = places or previous[:0]
         topic = next((m for m in places[:1] if TOPIC_LEAD.fullmatch(page.read, start, m.start)), None)
     return drafts
