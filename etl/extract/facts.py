@@ -49,7 +49,8 @@ SUBJECTS_PARTNER = re.compile(
 LAST_ONLY = re.compile(r"(?i)\s*,\s*(?:a|an|the|its|which|whose|who)\b|\s*[(（]")
 # A sentence opening with a reference to the place the sentence before opened with.
 PRONOUN_OPENING = re.compile(
-    r"(?i)\s*(?:the (?:city|town|municipality|council|province|state|prefecture)\b(?!['’]s)|it\b|该市|该省|该县)"
+    r"(?i)\s*(?:the (?:city|town|municipality|council|province|state|prefecture)\b(?!['’]s)|it\b"
+    r"|该市|该省|该县)"
 )
 # Between a tie word and the one partner: "partnership with", "agreement with the city of".
 TIE_WITH = re.compile(r"\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
