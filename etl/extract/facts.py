@@ -58,6 +58,7 @@ TIE_WITH = re.compile(r"\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 PRONOUN_OWNER = re.compile(
     r"(?i)\b(?:its|their|the (?:city|town|municipality|council|province|state)['’]s)\s+(?:[\w-]+\s+){0,3}$"
 )
+OWNER_IN_CUE = re.compile(r"(?i)\b(?:its|their)\b")  # "froze its partnership"
 # A place's count of its ties: "Qingdao now has 28 sister cities", "已与26个国家的城市结为友好城市".
 COUNT_OF_TIES = re.compile(
     r"(?i)\b(?:has|have|had|counts?|boasts?|maintains?)\s+(?:[a-z]+\s+){0,2}(?:\d+|two|three|four|five|six|seven"
@@ -361,7 +362,8 @@ def _owned_tie(
     start, end = sentence
     cue = next((c for c in reversed(cues)
                 if c.end <= place.start and TIE_WITH.fullmatch(page.read, c.end, place.start)), None)
-    if cue is None or not PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start):
+    if cue is None or not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
+                           or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
         return None
     owner = next((m for m in (topic, page.subject) if m is not None and m.nation != place.nation), None)
     if owner is None:

@@ -79,6 +79,8 @@ APPOSITION = re.compile(
     r",\s+(?:a|an|the|[A-Z]\w+['’]s)\s+(?:[\w-]+\s+){0,3}(?:city|town|port|capital|municipality|village|county"
     r"|district|province|prefecture|state)\b"
 )
+# A name set off by a comma before the sentence goes on in lower case.
+SET_OFF = re.compile(r",\s+[a-z]")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 # A sentence's first word, not a list's after a colon or semicolon ("also twinned: Bracknell with ...").
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?\n]\s*|[“\"(]\s*)$")
@@ -401,6 +403,8 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
     if previous and previous[1][0].isupper() and not SENTENCE_START.search(head[: previous.start()]):
         return True
     if APPOSITION.match(text, hit.end):  # "Aveiro, a coastal city famous for its canals, ..."
+        return False
+    if len(hit.surface) >= 6 and SET_OFF.match(text, hit.end):  # "Daugavpils, close to the border, ..."
         return False
     return SENTENCE_OPENING.search(head) is not None and " " not in hit.surface
 
