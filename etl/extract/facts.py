@@ -59,6 +59,10 @@ PRONOUN_OWNER = re.compile(
     r"(?i)\b(?:its|their|the (?:city|town|municipality|council|province|state)['’]s)\s+(?:[\w-]+\s+){0,3}$"
 )
 OWNER_IN_CUE = re.compile(r"(?i)\b(?:its|their)\b")  # "froze its partnership"
+# "与乌兹别克斯坦撒马尔罕市建立友好交流城市关系": the one place signed with, a country maybe between; a
+# preliminary tie's wording (友好交流城市) is then sure enough.
+ZH_WITH_BEFORE = re.compile(r"(?:与|同)[^，。、；\s与同]{0,8}$")
+SIGNED_WITH_STRENGTH = 0.8
 # A place's count of its ties: "Qingdao now has 28 sister cities", "已与26个国家的城市结为友好城市".
 COUNT_OF_TIES = re.compile(
     r"(?i)\b(?:has|have|had|counts?|boasts?|maintains?)\s+(?:[a-z]+\s+){0,2}(?:\d+|two|three|four|five|six|seven"
@@ -345,7 +349,8 @@ def _drafts_for_sentence(
     cue = C.relation_for(cues, places[0].start, page.text)
     if cue.strength < 1.0:  # "end its partnership with X, a sister city since 2002": the sure word tells
         cue = max(cues, key=lambda c: c.strength)
-    if cue.strength < 1.0 or C.names_organisation(sentence):
+    signed_with = ZH_WITH_BEFORE.search(page.read, max(start, places[0].start - 12), places[0].start)
+    if cue.strength < (SIGNED_WITH_STRENGTH if signed_with else 1.0) or C.names_organisation(sentence):
         return []
     if RELATION_RANK[cue.relation] < 3 and not CITY_TIE.search(sentence):
         return []  # a memorandum with one named place may be with anyone; a sister city is a city
