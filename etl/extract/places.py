@@ -336,7 +336,8 @@ def _sense_key(hit: _Hit) -> str:
     """The name as written, lower-cased: "San José" (Costa Rica) gives no sense to "San Jose" (California),
     though both find the same unaccented key. A Chinese name with or without 市 is one name (公州市, 公州)."""
     surface = hit.surface.lower()
-    return surface[:-1] if len(surface) > 2 and surface[-1] in "市縣县" and not _is_latin(surface[0]) else surface
+    suffixed = len(surface) > 2 and surface[-1] in "市縣县" and not _is_latin(surface[0])
+    return surface[:-1] if suffixed else surface
 
 
 def _resolve(
