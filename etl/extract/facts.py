@@ -336,6 +336,8 @@ def _drafts_for_sentence(
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
                          partners=partners) for pair in pairs]
         return [d for d in drafts if d]
+    if len(places) > 1 and len({m.nation for m in places}) == 1:  # "with San Juan del Río, ... in Querétaro"
+        places = [m for m in places if WITH_BEFORE.search(page.read, max(0, m.start - 24), m.start)][:2]
     if len(places) != 1:
         return []
     by_pronoun = _owned_tie(page, (start, end), places[0], cues, topic)

@@ -16,7 +16,7 @@ LIST_FILLER = re.compile(
     r"(?i)[\s\d,.;:()（）、，\-–—|•*·/]+|\b(?:city|province|prefecture|state|region|county|and|since|year|"
     r"established|signed|in|(?:friendship|partnership|twinning|sister[- ]city|cooperation)"
     r" (?:links?|agreements?|relationships?|pacts?|accords?|charters?))\b"
-    r"|[年月日市省州县縣区區道府和及]|民[国國]|\bthe\b|\brepublic of\b"
+    r"|[年月日市省州县縣区區道府和及]|民[国國]|\bthe\b|\brepublic(?: of)?\b"
 )
 
 

@@ -50,6 +50,7 @@ POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 REGION_TIE = re.compile(r"(?i)sister[- ](?:states?|provinces?|prefectures?)")
 REGION_TIE_REACH = 120
 CITY_AFTER = re.compile(r"\s+City\b")
+REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|county) of\s+$")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
 PERSON_TITLE = re.compile(PERSON_TITLES)
@@ -360,6 +361,13 @@ def _resolve(
     if region_named and not any(gazetteer.place(c.index).kind == "region" for c in candidates):
         best = max(candidates, key=lambda c: gazetteer.population[c.index])
         return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index, context=True)
+    if REGION_BEFORE.search(text, max(0, hit.start - 30), hit.start):  # "the Mexican state of Querétaro"
+        regions = [c for c in candidates if gazetteer.place(c.index).kind == "region"]
+        if not regions:
+            best = max(candidates, key=lambda c: gazetteer.population[c.index])
+            return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index,
+                           context=True)
+        candidates = regions
     wants_region = region_named or bool(REGION_KEY.search(hit.key)) or (
         _is_latin(hit.surface[0]) and not CITY_AFTER.match(text, hit.end) and REGION_TIE.search(
             text, max(0, hit.start - REGION_TIE_REACH), hit.end + REGION_TIE_REACH) is not None)
@@ -372,9 +380,12 @@ def _resolve(
                 c.index in primary, page_countries[place.country], gazetteer.population[c.index])
 
     best = max(candidates, key=rank)
-    if (cue is None and sense is None and not owned and gazetteer.place(best.index).kind == "city"
-            and _loose_small_town(text, hit, gazetteer, best.index)):
-        return None
+    if cue is None and sense is None and not owned:
+        if gazetteer.place(best.index).kind == "city" and _loose_small_town(text, hit, gazetteer, best.index):
+            return None
+        following = NEXT_WORD.match(text, hit.end) if _is_latin(hit.surface[0]) else None
+        if following and _inside_longer_name(text, hit.start, following[1].lower()):
+            return None  # "the North West Shelf gas project"
     place = gazetteer.place(best.index)
     return Mention(hit.start, hit.end, hit.surface, place, best.index, cued=cue is not None)
 
