@@ -92,7 +92,7 @@ LOCATING_REACH = 50
 COORDINATION = re.compile(r"\s+(?:and|&)\s+|\s*[与和同]\s*")
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
-    r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城"
+    r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城|双方"
 )
 OWNER = re.compile(LIST_OWNER_WORDS, re.IGNORECASE | re.MULTILINE)
 # The place whose list it is, right before the relation word: "Hamilton's other sister cities".
@@ -135,7 +135,7 @@ CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
 # A place named to locate another: "south of Moscow", "near Lyon", "outside Kyiv".
 LOCATOR_BEFORE = re.compile(
     r"(?i)\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)? of|near|outside|close to"
-    r"|(?:suburbs?|outskirts|hinterland) of)\s+(?:the\s+)?$"
+    r"|(?:suburbs?|outskirts|hinterland) of)\s+(?:the\s+)?$|距离?$|毗邻$|靠近$"
 )
 GEOPOLITICS = re.compile(
     r"(?i)\btension|\btrade war|\bdiplomatic|\bgeopolitic|\bsanction|\brivalry|\bsummit\b"
@@ -187,6 +187,9 @@ def sentence_drafts(page: Page) -> list[Draft]:
             refers_back = not places and bool(BOTH.search(sentence)) and not C.names_organisation(sentence)
             if refers_back and len(sentence_pairs(previous, page.subject)) == 1:
                 drafts.extend(_both_cities(page, start, end, cues, previous))
+            elif refers_back and topic is not None and page.subject is not None and (
+                    topic.nation != page.subject.nation):  # "大垣市位于日本岐阜县。1994年，两市缔结..."
+                drafts.extend(_both_cities(page, start, end, cues, [topic, page.subject]))
             else:
                 told = page  # "Perth has been twinned with X. The city is also twinned with Y": Perth's
                 if topic is not None and PRONOUN_OPENING.match(page.read, start) and (
@@ -194,8 +197,17 @@ def sentence_drafts(page: Page) -> list[Draft]:
                     told = replace(page, subject=topic)
                 drafts.extend(_drafts_for_sentence(told, start, end, cues, places, topic))
         previous = places or previous[:0]
-        topic = next((m for m in places[:1] if TOPIC_LEAD.fullmatch(page.read, start, m.start)), None)
+        topic = next((m for m in places[:1] if _opens(page, start, m)), None)
     return drafts
+
+
+def _opens(page: Page, start: int, place: Mention) -> bool:
+    """Whether the sentence opens with the place, a country before it aside ("日本大垣市 ...", "For Wuhan")."""
+    lead = page.read[start:place.start]
+    for mention in page.mentions_in(start, place.start):
+        if mention.place.kind == "country":
+            lead = lead.replace(mention.surface, "")
+    return TOPIC_LEAD.fullmatch(lead) is not None
 
 
 def _continued_list(

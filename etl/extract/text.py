@@ -30,6 +30,9 @@ ENTRY_ITEM = re.compile(
 # A line introducing a list of partners, and how long it and its items may be.
 TIE_WORD = re.compile(r"(?i)sister|twin|partner|friendship|cooperation|agreement|友好|姐妹|姊妹|合作")
 INTRO_MAX = 200
+CAPTION_MAX = 80
+CAPTION_TAGS = frozenset({"p", "div", "span", "strong", "em", "small", "b"})
+CAPTION_YEAR = re.compile(r"(?:19|20)\d\d")
 INTRO_ITEMS_MAX = 60
 DATELINE_WORD = re.compile(
     r"(?i)updated|published|posted|released|date|source|daily|news|times|post|press|herald|tribune|journal"
@@ -72,6 +75,7 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     """Main text of an HTML page; list-entry headings trafilatura dropped are appended as lines."""
     tree = _parse(html)
     headings = [" ".join(h.text_content().split()) for h in tree.xpath(HEADING_XPATH)]
+    captions = _captions(tree)
     items = [" ".join(li.text_content().split()) for li in tree.xpath("//li")]
     introduced = _introduced_lists(tree)
     title = _title(tree)
@@ -80,6 +84,7 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     for heading in tree.xpath(HEADING_XPATH):  # as paragraphs they keep their place in the text
         heading.tag = "p"
     body = trafilatura.extract(tree, include_comments=False, fast=True, with_metadata=False) or ""
+    body = _with_captions(body, captions)
     missing = [h for h in headings if h not in body and ENTRY_HEADING.search(h)]
     missing += [i for i in items if i not in body and i not in missing and ENTRY_ITEM.match(i)]
     for intro, entries in introduced:  # a short list of links under "X also has agreements with:"
@@ -88,6 +93,33 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     text = body + ("\n\n" + "\n".join(missing) if missing else "")
     published = published or find_dateline(text)
     return MainText(text, title, published, detect_language(text, lang_hint))
+
+
+def _captions(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """Short dated lines right under a heading ("Suzhou, Jiangsu Province, China" / "Sister City since
+    1996"), by heading text: trafilatura drops such captions as boilerplate."""
+    found = {}
+    for heading in tree.xpath(HEADING_XPATH):
+        following = heading.getnext()
+        if following is None or following.tag not in CAPTION_TAGS or following.xpath(".//table|.//li|.//p"):
+            continue
+        caption = " ".join(following.text_content().split())
+        if 0 < len(caption) <= CAPTION_MAX and CAPTION_YEAR.search(caption):
+            found[" ".join(heading.text_content().split())] = caption
+    return found
+
+
+def _with_captions(body: str, captions: dict[str, str]) -> str:
+    """The text with each dropped caption put back under its heading."""
+    if not captions:
+        return body
+    lines = []
+    for line in body.split("\n"):
+        lines.append(line)
+        caption = captions.get(line.strip())
+        if caption is not None and caption not in body:
+            lines.append(caption)
+    return "\n".join(lines)
 
 
 def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]]:

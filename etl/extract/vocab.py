@@ -219,6 +219,7 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec january february april july september october
     november december monday tuesday wednesday thursday friday saturday sunday
     今天 大同 中山 和平 新城 东方 长安 太平 永安 开发 合作 友谊 交流 文化
+    西南 东南 东北 西北 华南 华北 华东 华中 西南部 东南部 东北部 西北部
     发展 国际 中华 光明 新华 人民 建设 东部 西部 南部 北部 中部 城市 友好
     市长 代表 主席 会议 经济 白沙 松山 福山 江南
     """.split()
