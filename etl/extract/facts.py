@@ -202,7 +202,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
 
 
 def _opens(page: Page, start: int, place: Mention) -> bool:
-    """Whether the sentence opens with the place, a country before it aside ("日本大垣市 ...", "For Wuhan")."""
+    """Whether the sentence opens with the place, a country before it aside ("日本大垣市", "For Wuhan")."""
     lead = page.read[start:place.start]
     for mention in page.mentions_in(start, place.start):
         if mention.place.kind == "country":

@@ -117,13 +117,16 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     if end - start > LIST_LINE_MAX or end - start < 3:
         return []
     inside = [m for m in page.mentions_in(start, end) if m.end <= end]
-    if not only_filler(page.text, start, end, inside):
+    in_table = page.text.count("|", start, end) >= 2
+    words = [(c.start, c.end) for c in page.cues_in(start, end)] if in_table else []
+    if not only_filler(page.read, start, end, inside, words):
         return []
     subject = page.subject
     assert subject is not None
     if any(HYPHEN.fullmatch(page.text, a.end, b.start) for a, b in pairwise(inside)):
         return []  # "Miami-Dade County": one place the gazetteer lacks, not two
-    places = [m for m in distinct(inside) if m.partner and m.nation != subject.nation]
+    places = [m for m in distinct(inside) if m.partner and m.nation != subject.nation
+              and not (m.place.kind == "region" and page.text[m.start - 1:m.start] in ("(", "（"))]
     # a region beside a city of its country only locates it ("日本 | 唐津市 | 1982年 | 佐贺县")
     cities = {m.place.country for m in places if m.place.kind == "city"}
     return [m for m in places if m.place.kind == "city" or m.place.country not in cities]

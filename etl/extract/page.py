@@ -63,10 +63,16 @@ def distinct(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def only_filler(text: str, start: int, end: int, mentions: list[Mention]) -> bool:
+def only_filler(
+    text: str, start: int, end: int, mentions: list[Mention], words: list[tuple[int, int]] | None = None
+) -> bool:
     """Whether ``text[start:end]`` holds nothing but the ``mentions`` inside it, years, separators and
-    place words: a list line ("Leipzig, Germany (1988)") or the gap between two listed places."""
+    place words (and the spans of ``words``, a table's relation column): a list line ("Leipzig,
+    Germany (1988)", "8 | 白俄罗斯 | 布列斯特市 | 友好交流城市 | 2018年7月") or the gap between two listed
+    places."""
+    spans = [(m.start, m.end) for m in mentions]
+    spans += [(low, high) for low, high in words or [] if start <= low and high <= end]
     rest = text[start:end]
-    for mention in sorted(mentions, key=lambda m: -m.start):
-        rest = rest[:mention.start - start] + rest[mention.end - start:]
+    for low, high in sorted(spans, key=lambda span: -span[0]):
+        rest = rest[:low - start] + rest[high - start:]
     return len(LIST_FILLER.sub("", rest)) <= 2
