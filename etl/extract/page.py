@@ -17,6 +17,7 @@ LIST_FILLER = re.compile(
     r"established|signed|in|(?:friendship|partnership|twinning|sister[- ]city|cooperation)"
     r" (?:links?|agreements?|relationships?|pacts?|accords?|charters?))\b"
     r"|[年月日市省州县縣区區道府和及]|民[国國]|\bthe\b|\brepublic(?: of)?\b"
+    r"|[(（][^()（）\d\n]{2,30}[)）]"  # a name in another language: "Senta (Zenta), Serbia"
 )
 
 

@@ -31,6 +31,7 @@ ENTRY_ITEM = re.compile(
 TIE_WORD = re.compile(r"(?i)sister|twin|partner|friendship|cooperation|agreement|友好|姐妹|姊妹|合作")
 INTRO_MAX = 200
 CAPTION_MAX = 80
+FOOTNOTE_MARK = re.compile(r"(?:\s*\[\d+\])+$")  # "Pécs is twinned with:[45]"
 CAPTION_TAGS = frozenset({"p", "div", "span", "strong", "em", "small", "b"})
 CAPTION_YEAR = re.compile(r"(?:19|20)\d\d")
 INTRO_ITEMS_MAX = 60
@@ -128,9 +129,12 @@ def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]
     found = []
     for element in tree.xpath("//ul|//ol"):
         before = element.getprevious()
+        parent = element.getparent()
+        if before is None and parent is not None and len(parent) == 1:  # <div class="div-col"><ul>
+            before = parent.getprevious()
         if before is None or not isinstance(before.tag, str):
             continue
-        intro = " ".join(before.text_content().split())
+        intro = FOOTNOTE_MARK.sub("", " ".join(before.text_content().split()))
         if len(intro) > INTRO_MAX or not intro.endswith((":", "：")) or not TIE_WORD.search(intro):
             continue
         entries = [" ".join(li.text_content().split()) for li in element.xpath("./li")]
