@@ -448,6 +448,18 @@ def _partners_owner(page: Page, start: int, places: list[Mention], topic: Mentio
     return None
 
 
+def _signed_with_marker(page: Page, mention: Mention) -> bool:
+    """"with Leverkusen", "与佩奇市", "与日本奈良" (a country between)."""
+    if WITH_BEFORE.search(page.read, max(0, mention.start - 24), mention.start):
+        return True
+    found = ZH_WITH_BEFORE.search(page.read, max(0, mention.start - 12), mention.start)
+    if found is None:
+        return False
+    between = [m for m in page.mentions_in(found.start(), mention.start) if m is not mention]
+    gap = page.read[found.start() + 1:mention.start]
+    return all(m.place.kind == "country" for m in between) and len(gap) == sum(len(m.surface) for m in between)
+
+
 def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mention]]:
     """Several places each tied with their own: "Bracknell with Leverkusen, and Wokingham with
     Erftstadt", "Helsinki is reviewing its agreement with Moscow, and Lappeenranta halted cooperation with
@@ -456,7 +468,7 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
     sentence takes part."""
     pairs: list[tuple[Mention, Mention]] = []
     objects: set[int] = set()
-    joined = [WITH_BEFORE.search(page.read, max(0, m.start - 24), m.start) is not None for m in places]
+    joined = [_signed_with_marker(page, m) for m in places]
     for i, mention in enumerate(places):
         owns_next = i + 1 < len(places) and joined[i + 1] and not AND_WITH.search(
             page.read, max(0, places[i + 1].start - 30), places[i + 1].start)
@@ -474,6 +486,9 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
     last_object = max(objects, default=-1)
     # places after the last one signed with are told of otherwise ("..., and officials in Stuttgart say")
     involved = [m for m in places if m.start < last_object]
+    if len(owners) >= 2:  # "紧随天津之后，西安与日本奈良、大连与日本北九州...": what leads is told of otherwise
+        first_owner = min(owners)
+        involved = [m for m in involved if m.start >= first_owner]
     if not pairs or any(m.start not in objects | owners for m in involved):
         return []
     if len(owners) < 2 and len(involved) + 1 == len(places):
