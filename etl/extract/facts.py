@@ -457,7 +457,8 @@ def _signed_with_marker(page: Page, mention: Mention) -> bool:
         return False
     between = [m for m in page.mentions_in(found.start(), mention.start) if m is not mention]
     gap = page.read[found.start() + 1:mention.start]
-    return all(m.place.kind == "country" for m in between) and len(gap) == sum(len(m.surface) for m in between)
+    countries_only = all(m.place.kind == "country" for m in between)
+    return countries_only and len(gap) == sum(len(m.surface) for m in between)
 
 
 def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mention]]:
