@@ -487,7 +487,7 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
     last_object = max(objects, default=-1)
     # places after the last one signed with are told of otherwise ("..., and officials in Stuttgart say")
     involved = [m for m in places if m.start < last_object]
-    if len(owners) >= 2:  # "紧随天津之后，西安与日本奈良、大连与日本北九州...": what leads is told of otherwise
+    if len(owners) >= 2:  # "紧随天津之后，西安与日本奈良、大连与...": what leads is told of otherwise
         first_owner = min(owners)
         involved = [m for m in involved if m.start >= first_owner]
     if not pairs or any(m.start not in objects | owners for m in involved):
