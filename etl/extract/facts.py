@@ -119,7 +119,13 @@ WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\
 AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
 ORG_BEFORE = re.compile(
     r"(?i)\b(?:university|port|bank|museum|institute|college|academy|zoo|airport|hospital|chamber)"
-    r" of\s+(?:the\s+)?$"
+    r" of\s+(?:the\s+)?$|\buniversit[iéà]\s+$"
+)
+# "Seoul's Incheon International Airport", "Minneapolis-St. Paul International Airport", "Shanghai's Fudan
+# University": an institution named after the place, a few capitalised words between.
+ORG_NAMED_AFTER = re.compile(
+    r"(?:['’]s|-)?(?:[\s-]+[A-Z][\w.'’]*){1,3}?\s+(?:International\s+)?(?:Airport|University|Hospital|Port"
+    r"|College|Institute|Museum|Academy)\b"
 )
 ORG_AFTER = re.compile(
     r"-based\b|\s+(?:University|Port|Group|Airlines?|Airport|Bank|Company|Corporation|Institute|College"
@@ -266,6 +272,8 @@ def _aside(text: str, mention: Mention) -> bool:
                                                                 mention.start):
         return True
     if ORG_IN_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return True
+    if ORG_NAMED_AFTER.match(text, mention.end):
         return True
     if LOCATOR_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "a city about 180 km south of Moscow"

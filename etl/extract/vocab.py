@@ -55,7 +55,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"\b(?:end(?:s|ed)?|sever(?:s|ed)?|suspend(?:s|ed)?|terminat(?:e|es|ed)|fr(?:eeze|oze|ozen)|scrap(?:s|ped)?)"
      r" (?:(?:its|their|the|a) )?(?:[\w-]+ ){0,2}partnerships?\b", "sister_city", 0.5),
     # Ties named without sister, twin or friendship: they need both places and an agreement verb.
-    (r"cooperation (?:agreement|framework)|partnership agreement|合作协议|\binternational ties?\b"
+    (r"cooperation (?:agreement|framework|accord|pact)|partnership agreement|合作协议|\binternational ties?\b"
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
      # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
      r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|\bpartnership(?= with\b)|\ba partner of\b"
