@@ -150,6 +150,8 @@ def _subject(
     if not ranked:
         return None
     best, count = ranked[0]
+    if titled and OUR_CITY.search(text):  # "我市与西班牙埃尔切市...": the page speaks for a Chinese city
+        titled = [m for m in titled if m.nation == "CN" or m.place.country == "TW"] or titled
     if titled:  # the title's city the page names most: a list page names its own city only up there
         best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))
         return next((m for m in cities + titled if m.index == best), None)
