@@ -58,7 +58,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"cooperation (?:agreement|framework|accord|pact)|partnership agreement|合作协议|\binternational ties?\b"
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
      # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
-     r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|\bpartnership(?= with\b)|\ba partner of\b"
+     r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|\bpartnerships?(?= with\b)|\ba partner of\b"
      r"|\b(?<=its |eir )(?:[\w-]+ )?agreement(?= with\b)|\bpair(?:ed|ing|s)?\b(?= (?:[\w-]+ ){0,3}with\b)"
      r"|\b(?:sever|suspend|cut|end|freez|froze|halt|paus)\w* (?:its|their|all|the) (?:[\w-]+ ){0,2}"
      r"(?:ties|cooperation|contacts|relations|exchanges)\b(?= with)"
