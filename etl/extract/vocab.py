@@ -166,7 +166,8 @@ SIGNING_NOW: Final[str] = (
 # ("Bath councillors", "Reading's twin towns", "the Mayor of Bath"). Words before the name other than
 # these (capitalised) make it part of a longer name or title ("Wuxi Vice Mayor").
 OWN_PLACE_AFTER_WORDS: Final[str] = (
-    r"\s+(?:Borough |District |City |Town |Regional |Shire |County |Municipal )?(?:Council|councill?ors?|Mayor"
+    r"\s+(?:Borough |District |City |Town |Regional |Shire |County |Municipal )?"
+    r"(?:Council|councill?ors?|Mayor"
     r"|Lord Mayor|Town Hall|City Hall)\b"
     r"|['’]s\s+(?:(?:other|own|first|new|oldest|official)\s+)?(?:twin|sister|partner|friendship|mayor|council)"
     r"|\s+(?:is|was|has been) (?:already |also |now )?twinned\b"
