@@ -9,7 +9,9 @@
                               (own_place.py: common-word names the page shows to be its own place)
     cues.py + vocab.py        relation, status and year wording (English and Chinese), as data
     facts.py + lists.py       pairs of places in sentences and in list lines -> draft facts (page.py: what
-                              they share); merge.py keeps one fact per pair and relation class
+                              they share; parties.py: which places of a sentence can be parties;
+                              years.py: the year of the agreement); merge.py keeps one fact per pair and
+                              relation class
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from dataclasses import replace
 from datetime import date
 
 from etl.extract.cues import relation_cues
-from etl.extract.facts import build_facts, in_dateline
+from etl.extract.facts import build_facts
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
 from etl.extract.page import Page
+from etl.extract.parties import in_dateline
 from etl.extract.places import Mention, find_mentions
 from etl.extract.text import MainText, html_main_text, plain_main_text
 from etl.extract.vocab import TRIGGER_STEMS_CHECKED, TRIGGER_STEMS_CJK, TRIGGER_STEMS_LATIN

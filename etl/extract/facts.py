@@ -26,15 +26,15 @@ from etl.extract import cues as C
 from etl.extract.cues import Cue
 from etl.extract.lists import list_drafts
 from etl.extract.merge import Draft, merge, to_fact
-from etl.extract.page import Page, distinct, only_filler
+from etl.extract.page import Page, only_filler
+from etl.extract.parties import is_latin_text, sentence_parties, visited
 from etl.extract.places import Mention
 from etl.extract.text import sentence_spans
 from etl.extract.vocab import LIST_OWNER_WORDS
-from etl.models import RELATION_RANK, Fact, Status
+from etl.extract.years import page_year, partner_year, tie_year
+from etl.models import RELATION_RANK, Fact
 
 MIN_CONFIDENCE = 0.5
-# No town twinning is older than this; an anniversary counted back past it was counted wrongly.
-EARLIEST_TIE = 1940
 # How much where the pair was found adds to a cue's weight: both places in the sentence, the two
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
@@ -45,8 +45,6 @@ SUBJECTS_PARTNER = re.compile(
     r"(?i)\b(?:its|the (?:city|town|municipality|province|state|prefecture)['’]s)(?:\s+[\w-]+){0,3}\s+"
     r"(?:partners?|sister|twin|friendship|friendly)|(?:该市|该省|其)的?(?:[^\s，。]{0,6})?(?:友好|姐妹|姊妹|友城)"
 )
-# Words set after a place that speak of it alone: "Dunedin, a sister city since 2019".
-LAST_ONLY = re.compile(r"(?i)\s*,\s*(?:a|an|the|its|which|whose|who)\b|\s*[(（]")
 # A sentence opening with a reference to the place the sentence before opened with.
 PRONOUN_OPENING = re.compile(
     r"(?i)\s*(?:the (?:city|town|municipality|council|province|state|prefecture)\b(?!['’]s)|it\b"
@@ -75,21 +73,6 @@ CONTINUED_LIST = re.compile(
     r"\s*(?:(?:its|their) (?:earliest|oldest|first|newest|latest|most recent|[a-z]+est)\b"
     r"|(?:of|among) (?:these|them|those)\b|(?:these|they) include\b|其中|包括)", re.IGNORECASE
 )
-# The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph or a sentence.
-NARRATIVE_YEAR = re.compile(r"(?:^|\n|。)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
-THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
-# The page's own place, unnamed: "我省与...", "本市".
-OUR_PLACE = re.compile(r"(?i)(?:我|本)[市省区县州]|\bour (?:city|town|province|state|prefecture)\b")
-# Two places joined as the ends of a route: "济南至大阪", "Jinan–Osaka flights".
-ROUTE_JOIN = re.compile(r"\s*(?:至|到|—|–|-|/)\s*")
-ROUTE_NOUN = re.compile(
-    r"(?i)航线|航班|直航|班列|铁路|高铁|\b(?:flights?|routes?|rail|railway|train|ferry|service)\b"
-)
-# An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
-LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
-# How close a region must be to a city of its country to only locate it.
-LOCATING_REACH = 50
-COORDINATION = re.compile(r"\s+(?:and|&)\s+|\s*[与和同]\s*")
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城|双方"
@@ -97,69 +80,12 @@ BOTH = re.compile(
 OWNER = re.compile(LIST_OWNER_WORDS, re.IGNORECASE | re.MULTILINE)
 # The place whose list it is, right before the relation word: "Hamilton's other sister cities".
 POSSESSIVE_OWNER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}$|的(?:其他|其它|另外)?$")
-# "在大阪签署" (signed in Osaka): the place where something happened, not a partner.
-VENUE = re.compile(r"在$")
-EN_VENUE = re.compile(r"(?i)\b(?:sign\w*|ink\w*|held|ceremony|hosted|meeting)\b[^,;.]{0,60}\b(?:in|at)\s+$")
-ATTRIBUTION_AFTER = re.compile(
-    r"(?i)[’']?s?\s+(?:media|news|daily|newspapers?|reports?|television|tv|radio|press|broadcasters?)\b"
-    r"|(?:媒体|日报|电视台|新闻)"
-)
-ATTRIBUTION_BEFORE = re.compile(r"(?i)\baccording to (?:the )?(?:[\w-]+ ){0,3}$|据$")
-# A dateline names where the story was filed: "NAIROBI, Oct. 12 (Xinhua) --", "TACOMA, Wash. -",
-# "新华社内罗毕10月12日电"; wires file from two places at once: "LONDON/SHENZHEN (Reuters) -".
-DATELINE = re.compile(
-    r"[A-Z][A-Z.' -]+(?:/[A-Z][A-Z.' -]+)*(?:,\s*[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
-    r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{2,40}\))?\s*(?:--|—|–|-)\s"
-)
-CAPITAL_OF = re.compile(r"(?i)\bcapital (?:city )?of (?:the )?(?:[\w-]+ )?(?:[\w-]+['’]s )?$")
-ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
 # The partner marker right before a place: "与佩奇市", "with the city of Pécs".
 WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
 # "with Dresden and Kiel in Germany and with Caen": the same place signed with one more.
 AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
-ORG_BEFORE = re.compile(
-    r"(?i)\b(?:university|port|bank|museum|institute|college|academy|zoo|airport|hospital|chamber)"
-    r" of\s+(?:the\s+)?$|\buniversit[iéà]\s+$"
-)
-# "Seoul's Incheon International Airport", "Minneapolis-St. Paul International Airport", "Shanghai's Fudan
-# University": an institution named after the place, a few capitalised words between.
-ORG_NAMED_AFTER = re.compile(
-    r"(?:['’]s|-)?(?:[\s-]+[A-Z][\w.'’]*){1,3}?\s+(?:International\s+)?(?:Airport|University|Hospital|Port"
-    r"|College|Institute|Museum|Academy)\b"
-)
-ORG_AFTER = re.compile(
-    r"-based\b|\s+(?:University|Port|Group|Airlines?|Airport|Bank|Company|Corporation|Institute|College"
-    r"|Hospital|Zoo|Museum|FC|United|Daily|Times|Post|Normal|Polytechnic|Metro|Subway)\b"
-    # "a Leeds hospital trust", "Wuhan medical centre", "Hull City, owned by a businessman"
-    r"|\s+(?:hospitals?|medical|clinics?|universit(?:y|ies)|colleges?|schools?|clubs?|firms?|compan(?:y|ies)"
-    r"|businesses|hotels?|football|airport|port authority|varsity)\b|\s+City,\s+(?:owned|managed|coached)\b"
-    r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆"
-    r"|科学园区|园区|管理局|机构|协会|企业)"
-)
 # Where a sentence joins clauses that each tell of their own pair.
 CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
-# A place named to locate another: "south of Moscow", "near Lyon", "outside Kyiv".
-LOCATOR_BEFORE = re.compile(
-    r"(?i)\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)? of|near|outside|close to"
-    r"|(?:suburbs?|outskirts|hinterland) of)\s+(?:the\s+)?$|距离?$|毗邻$|靠近$"
-)
-GEOPOLITICS = re.compile(
-    r"(?i)\btension|\btrade war|\bdiplomatic|\bgeopolitic|\bsanction|\brivalry|\bsummit\b"
-)
-BETWEEN = re.compile(r"(?i)\bbetween\s+(?:[A-Z][\w.-]*\s+){0,3}(?:and\s+)?$")
-# "北九州市除大连外，还与仁川...": the place after 除 is set aside, up to 外.
-BESIDES = re.compile(r"除(?:了)?[^，。；外]{0,12}$")
-# "Tongji Hospital in Wuhan", "a football school in Shenzhen": the place of an institution.
-ORG_IN_BEFORE = re.compile(
-    r"(?i)\b(?:universit(?:y|ies)|hospitals?|schools?|clubs?|compan(?:y|ies)|firms?|institutes?|factor(?:y|ies)"
-    r"|plants?|museums?|academ(?:y|ies)|colleges?|cent(?:re|er)s?|offices?|consulates?|embassy|branch)"
-    r"\s+(?:in|at|of)\s+(?:the\s+)?$"
-)
-# Travel to a place, in the clause before it: the place was visited, not partnered.
-VISIT = re.compile(
-    r"(?i)\b(?:visit(?:ed|ing|s)?|tour(?:ed|ing)|travel(?:l?ed|l?ing) to|trips? to|went to|flew to|"
-    r"stopp(?:ed|ing) (?:in|at)|arriv(?:ed|ing) in|headed to|take (?:him|her|them) to)\b"
-)
 CITY_TIE = re.compile(r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|友好|城市|友城|姐妹|姊妹")
 
 
@@ -179,12 +105,8 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous_cues: list[Cue] = []
     topic: Mention | None = None  # the place the sentence before opened with: what "its" refers to
     for start, end in sentence_spans(page.text):
-        named = [m for m in page.mentions_in(start, end) if m.partner and not _aside(page.read, m)
-                 and not BESIDES.search(page.read, start, m.start)]
-        named = _without_routes(page, _with_our_place(page, start, end, named))
         cues = page.cues_in(start, end)
-        named = [m for m in named if not (_is_latin_text(m.surface) and _visited(page, m, cues, start))]
-        places = _without_venue(page, _partners(page.read, named), start, end)
+        places = sentence_parties(page, start, end, cues)
         if not cues and places and CONTINUED_LIST.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
         previous_cues = cues
@@ -233,97 +155,11 @@ def _continued_list(
     return [d for d in drafts if d]
 
 
-def _with_our_place(page: Page, start: int, end: int, named: list[Mention]) -> list[Mention]:
-    """"我省与日本山口县..." names the page's own place without its name: the subject, there."""
-    subject = page.subject
-    found = OUR_PLACE.search(page.read, start, end)
-    if subject is None or found is None or any(m.index == subject.index for m in named):
-        return named
-    ours = replace(subject, start=found.start(), end=found.end(), surface=found[0])
-    return sorted([*named, ours], key=lambda m: m.start)
-
-
-def _without_routes(page: Page, named: list[Mention]) -> list[Mention]:
-    """"济南至大阪、青岛至札幌国际航线": the ends of a route (flights, trains) are no partners."""
-    if len(named) < 2 or not ROUTE_NOUN.search(page.read, named[0].start, named[-1].end + 40):
-        return named
-    ends: set[int] = set()
-    for first, second in pairwise(named):
-        if ROUTE_JOIN.fullmatch(page.read, first.end, second.start):
-            ends.update((first.start, second.start))
-    return [m for m in named if m.start not in ends]
-
-
 def _both_cities(page: Page, start: int, end: int, cues: list[Cue], previous: list[Mention]) -> list[Draft]:
     """"The two cities signed ..." after a sentence naming them: the pair of that sentence, less sure."""
     pair = sentence_pairs(previous, page.subject)[0]
     drafts = [_draft(page, start, end, pair, cue, "both") for cue in _clusters(cues, page.read)]
     return [d for d in drafts if d]
-
-
-def _aside(text: str, mention: Mention) -> bool:
-    """A place named as a venue (在大阪签署), as a source ("according to Macao media"), in a dateline or
-    in the name of an organisation ("the University of Leeds", "Xiamen University", "Shenzhen-based")."""
-    if VENUE.search(text, max(0, mention.start - 1), mention.start):
-        return True
-    if ATTRIBUTION_AFTER.match(text, mention.end) or ZH_DATELINE_AFTER.match(text, mention.end):
-        return True
-    if ORG_AFTER.match(text, mention.end) or ORG_BEFORE.search(text, max(0, mention.start - 30),
-                                                                mention.start):
-        return True
-    if ORG_IN_BEFORE.search(text, max(0, mention.start - 30), mention.start):
-        return True
-    if ORG_NAMED_AFTER.match(text, mention.end):
-        return True
-    if LOCATOR_BEFORE.search(text, max(0, mention.start - 40), mention.start):
-        return True  # "a city about 180 km south of Moscow"
-    if GEOPOLITICS.search(text, max(0, mention.start - 60), mention.end + 60) and BETWEEN.search(
-            text, max(0, mention.start - 60), mention.start):
-        return True  # "tensions between Washington and Beijing": the capitals stand for their states
-    if in_dateline(text, mention):
-        return True
-    if mention.place.kind == "region" and CAPITAL_OF.search(text, max(0, mention.start - 50), mention.start):
-        return True  # "the capital of east China's Zhejiang Province" is a city, named elsewhere
-    return ATTRIBUTION_BEFORE.search(text, max(0, mention.start - 40), mention.start) is not None
-
-
-def in_dateline(text: str, mention: Mention) -> bool:
-    """Whether the place names where the story was filed ("HANGZHOU, May 8 (Xinhua) --", "新华社杭州5月8日
-    电")."""
-    if ZH_DATELINE_AFTER.match(text, mention.end):
-        return True
-    dateline = DATELINE.match(text, text.rfind("\n", 0, mention.start) + 1)
-    return dateline is not None and mention.end <= dateline.end()
-
-
-def _without_venue(page: Page, places: list[Mention], start: int, end: int) -> list[Mention]:
-    """"Hangzhou and Nice signed the agreement in Paris": a place where something was signed or held is
-    the venue, unless it is needed as the second of a pair."""
-    venues = [m for m in places if EN_VENUE.search(page.read, max(0, m.start - 80), m.start)]
-    rest = [m for m in places if m not in venues]
-    if venues and len(rest) == 1 and C.names_organisation(page.read[start:end]):
-        return rest  # the venue is the second of the pair, unless a body signed: "the Ministry signed ..."
-    return rest if venues and len(rest) != 1 else places
-
-
-def _partners(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Distinct places, without a region named beside a city of its own country ("Xi'an, the capital
-    of Shaanxi province"): there the region locates the city, it is not a partner. A region further
-    away may be one ("arrived in Perth ..., as Western Australia and Zhejiang mark 35 years")."""
-    places = distinct(mentions)
-    cities = [m for m in mentions if m.place.kind == "city"]
-    return [m for m in places if m.place.kind == "city" or _coordinated(text, m, mentions) or not any(
-        c.place.country == m.place.country and abs(c.start - m.start) <= LOCATING_REACH for c in cities)]
-
-
-def _coordinated(text: str, region: Mention, mentions: list[Mention]) -> bool:
-    """A region joined by "and" to a place abroad is a party itself: "as Western Australia and Zhejiang
-    mark 35 years of sister-state ties", "江苏省与加州"."""
-    i = mentions.index(region)
-    neighbours = [(mentions[i - 1], region)] if i > 0 else []
-    neighbours += [(region, mentions[i + 1])] if i + 1 < len(mentions) else []
-    return any(first.nation != second.nation and COORDINATION.fullmatch(text, first.end, second.start)
-               for first, second in neighbours)
 
 
 def _drafts_for_sentence(
@@ -533,25 +369,13 @@ def _signed_with(
     clause of travel without a relation word ("..., visited Frankfurt and Lyon in May")."""
     if not pairs:
         return pairs
-    if _is_latin_text(pairs[0][1].surface):
-        return [pair for pair in pairs if not _visited(page, pair[1], cues, start)]
+    if is_latin_text(pairs[0][1].surface):
+        return [pair for pair in pairs if not visited(page, pair[1], cues, start)]
     cue_clauses = {C.clause_around(page.text, cue.start) for cue in cues}
     in_clause = [pair for pair in pairs if any(
         low <= m.start < high for m in page.mentions_in(start, end) if m.index == pair[1].index
         for low, high in cue_clauses)]
     return in_clause or pairs
-
-
-def _visited(page: Page, mention: Mention, cues: list[Cue], sentence_start: int) -> bool:
-    low, high = C.clause_around(page.read, mention.start)
-    low = max(low, sentence_start)
-    if any(low <= cue.start < high for cue in cues):
-        return False
-    return VISIT.search(page.read, low, mention.start) is not None
-
-
-def _is_latin_text(surface: str) -> bool:
-    return ord(surface[0]) < 0x2E80
 
 
 def sentence_pairs(
@@ -611,107 +435,19 @@ def _draft(
     status = C.status_at(sentence, anchor) or C.status_at(sentence, cue.start - start)
     near = (other.start - start, other.end - start) if partners else (cue.start - start, cue.end - start)
     if partners and status != "anniversary":
-        year = _partner_year(page.text, partners, other, (start, end))
+        year = partner_year(page.text, partners, other, (start, end))
         if year is None and status in ("established", "proposed"):
-            year = _page_year(page, sentence, start)
+            year = page_year(page, sentence, start)
         if year is None and status == "established" and len(partners) > 1:
             status = "mentioned"  # an undated list of a place's ties is background, not news
     else:
         spots = [cue.start - start, pair[0].start - start, pair[1].start - start]
-        year = _year(page, sentence, near, status, spots, start)
+        year = tie_year(page, sentence, near, status, spots, start)
     status = status or ("established" if year else "mentioned")
     confidence = _confidence(sentence, pair, cue, source, year is not None or status == "established")
     if confidence < MIN_CONFIDENCE:
         return None
     return Draft(pair[0], pair[1], cue.relation, status, year, start, end, confidence, source)
-
-
-def _year(
-    page: Page, sentence: str, near: tuple[int, int], status: Status | None, spots: list[int], start: int
-) -> int | None:
-    """The year of the tie: among the sentence's years that speak of it (``C.year_of_tie``), the one
-    nearest the cue; none when the sentence dates only something else ("..., sent students in 2019")."""
-    years = C.years_in(sentence)
-    if status == "anniversary":
-        return _anniversary_year(page, sentence, years, near)
-    if years:
-        years = [item for item in years if C.year_of_tie(sentence, item[0], spots)]
-        low, high = C.clause_around(sentence, near[0])
-        found = C.nearest_year([item for item in years if low <= item[0] < high] or years, near)
-        if found is not None:
-            return found  # else the years date something else: a signing told now is the page's
-    if status in ("established", "proposed"):  # a visit "recently" dates the visit, not the tie
-        return _page_year(page, sentence, start)
-    return None
-
-
-def _anniversary_year(
-    page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int]
-) -> int | None:
-    """The founding year behind an "Nth anniversary": a year of the sentence that is N years before the
-    page's date or before another year of the sentence; a year introduced as the founding one
-    ("established in 1979"); else the year the anniversary is held in, less N."""
-    number = C.anniversary_number(sentence)
-    values = {year for _, year in years}
-    if number and not values and page.published and page.published.year - number >= EARLIEST_TIE:
-        held = page.published.year - (1 if LAST_YEAR.search(sentence) else 0)
-        return held - number  # "结好四十五周年" on a page of 2025: tied in 1980
-    if not number or not values:
-        return None
-    reference = {page.published.year} if page.published else set()
-    founding = [year for year in values if year + number in values | reference]
-    if founding:
-        return founding[0]
-    if introduced := C.founding_year(sentence):
-        return introduced
-    stated = C.nearest_year(years, near)
-    if stated and stated - number < EARLIEST_TIE:  # the year given is the founding year itself
-        return stated
-    return stated - number if stated else None
-
-
-def _partner_year(
-    text: str, partners: list[Mention], other: Mention, sentence: tuple[int, int]
-) -> int | None:
-    """The year in the partner's own clause, when no other partner shares it ("2001年与德国亚琛市结为
-    友好城市，2015年与..."); else, as in "with Venice, Italy, in 1980, and with Portland, Oregon, since
-    1988", the year following it, before the next partner; failing that, preceding it."""
-    low, high = C.clause_around(text, other.start)
-    alone = not any(low <= m.start < high for m in partners if m is not other)
-    own = C.years_in(text[max(low, sentence[0]):min(high, sentence[1])]) if alone else []
-    if own:  # "2001年与德国亚琛市结为友好城市，2015年与匈牙利佩奇市..."
-        return own[0][1]
-    i = partners.index(other)
-    after_end = partners[i + 1].start if i + 1 < len(partners) else sentence[1]
-    after = C.years_in(text[other.end:after_end])
-    if after:
-        return after[0][1]
-    last = partners[-1]
-    if other is not last and not C.years_in(text[partners[0].start:last.end]):
-        shared = C.years_in(text[last.end:sentence[1]])  # "Sasebo and Cardiff ... date back to 1983"
-        if len(shared) == 1 and not LAST_ONLY.match(text, last.end):  # not "Dunedin, a sister city since"
-            return shared[0][1]
-    if i > 0:  # a year before this partner belongs to the previous one
-        return None
-    before = C.years_in(text[max(sentence[0], other.start - 40):other.start])
-    return before[-1][1] if before else None
-
-
-def _page_year(page: Page, sentence: str, start: int) -> int | None:
-    """A signing told without a year is as old as the page; "this year" or "on Tuesday" too. A review
-    of the year before ("2024年，全省... 5月，淄博市与清州市缔结...", published in January 2025) tells of
-    that year."""
-    reference = page.published or page.today
-    if C.relative_time(sentence) and reference:
-        year = reference.year
-    elif page.published and C.signed_now(sentence):
-        year = page.published.year
-    else:
-        return None
-    if THIS_YEAR.search(sentence):
-        return year
-    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
-    return year - 1 if told and told[-1] == year - 1 else year
 
 
 def _confidence(sentence: str, pair: tuple[Mention, Mention], cue: Cue, source: str, dated: bool) -> float:

@@ -1,0 +1,110 @@
+"""The year of the agreement a draft fact is about: the sentence's year that dates the tie, the one
+written with a listed partner, the founding year behind an "Nth anniversary", or the page's year
+for a signing told as news ("signed on Tuesday")."""
+
+from __future__ import annotations
+
+import re
+
+from etl.extract import cues as C
+from etl.extract.page import Page
+from etl.extract.places import Mention
+from etl.models import Status
+
+# No town twinning is older than this; an anniversary counted back past it was counted wrongly.
+EARLIEST_TIE = 1940
+
+# An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
+LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
+
+# The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph or a sentence.
+NARRATIVE_YEAR = re.compile(r"(?:^|\n|。)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
+
+THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
+
+# Words set after a place that speak of it alone: "Dunedin, a sister city since 2019".
+LAST_ONLY = re.compile(r"(?i)\s*,\s*(?:a|an|the|its|which|whose|who)\b|\s*[(（]")
+
+def tie_year(
+    page: Page, sentence: str, near: tuple[int, int], status: Status | None, spots: list[int], start: int
+) -> int | None:
+    """The year of the tie: among the sentence's years that speak of it (``C.year_of_tie``), the one
+    nearest the cue; none when the sentence dates only something else ("..., sent students in 2019")."""
+    years = C.years_in(sentence)
+    if status == "anniversary":
+        return anniversary_year(page, sentence, years, near)
+    if years:
+        years = [item for item in years if C.year_of_tie(sentence, item[0], spots)]
+        low, high = C.clause_around(sentence, near[0])
+        found = C.nearest_year([item for item in years if low <= item[0] < high] or years, near)
+        if found is not None:
+            return found  # else the years date something else: a signing told now is the page's
+    if status in ("established", "proposed"):  # a visit "recently" dates the visit, not the tie
+        return page_year(page, sentence, start)
+    return None
+
+def anniversary_year(
+    page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int]
+) -> int | None:
+    """The founding year behind an "Nth anniversary": a year of the sentence that is N years before the
+    page's date or before another year of the sentence; a year introduced as the founding one
+    ("established in 1979"); else the year the anniversary is held in, less N."""
+    number = C.anniversary_number(sentence)
+    values = {year for _, year in years}
+    if number and not values and page.published and page.published.year - number >= EARLIEST_TIE:
+        held = page.published.year - (1 if LAST_YEAR.search(sentence) else 0)
+        return held - number  # "结好四十五周年" on a page of 2025: tied in 1980
+    if not number or not values:
+        return None
+    reference = {page.published.year} if page.published else set()
+    founding = [year for year in values if year + number in values | reference]
+    if founding:
+        return founding[0]
+    if introduced := C.founding_year(sentence):
+        return introduced
+    stated = C.nearest_year(years, near)
+    if stated and stated - number < EARLIEST_TIE:  # the year given is the founding year itself
+        return stated
+    return stated - number if stated else None
+
+def partner_year(
+    text: str, partners: list[Mention], other: Mention, sentence: tuple[int, int]
+) -> int | None:
+    """The year in the partner's own clause, when no other partner shares it ("2001年与德国亚琛市结为
+    友好城市，2015年与..."); else, as in "with Venice, Italy, in 1980, and with Portland, Oregon, since
+    1988", the year following it, before the next partner; failing that, preceding it."""
+    low, high = C.clause_around(text, other.start)
+    alone = not any(low <= m.start < high for m in partners if m is not other)
+    own = C.years_in(text[max(low, sentence[0]):min(high, sentence[1])]) if alone else []
+    if own:  # "2001年与德国亚琛市结为友好城市，2015年与匈牙利佩奇市..."
+        return own[0][1]
+    i = partners.index(other)
+    after_end = partners[i + 1].start if i + 1 < len(partners) else sentence[1]
+    after = C.years_in(text[other.end:after_end])
+    if after:
+        return after[0][1]
+    last = partners[-1]
+    if other is not last and not C.years_in(text[partners[0].start:last.end]):
+        shared = C.years_in(text[last.end:sentence[1]])  # "Sasebo and Cardiff ... date back to 1983"
+        if len(shared) == 1 and not LAST_ONLY.match(text, last.end):  # not "Dunedin, a sister city since"
+            return shared[0][1]
+    if i > 0:  # a year before this partner belongs to the previous one
+        return None
+    before = C.years_in(text[max(sentence[0], other.start - 40):other.start])
+    return before[-1][1] if before else None
+
+def page_year(page: Page, sentence: str, start: int) -> int | None:
+    """A signing told without a year is as old as the page; "this year" or "on Tuesday" too. A review
+    of the year before ("2024年，全省... 5月，淄博市与清州市缔结...", published in January 2025) tells of
+    that year."""
+    reference = page.published or page.today
+    if C.relative_time(sentence) and reference:
+        year = reference.year
+    elif page.published and C.signed_now(sentence):
+        year = page.published.year
+    else:
+        return None
+    if THIS_YEAR.search(sentence):
+        return year
+    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+    return year - 1 if told and told[-1] == year - 1 else year
