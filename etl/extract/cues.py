@@ -61,7 +61,8 @@ INSTRUMENT_REACH = 40
 # Tie words that say no kind of tie ("its Chinese partners", "suspended its ties with", "its first
 # international tie").
 VAGUE_TIE = re.compile(
-    r"(?i)\bpartners(?:hips?)?\b|\ba partner of\b|\bties?\b(?! with)|\b(?:ties|agreement|exchanges)(?= with)"
+    r"(?i)\bpartners(?:hips?)?\b|\ba partner of\b|\bties?\b(?! with)"
+    r"|\b(?:ties|tie|agreement|exchanges|relationship|link)(?= with)"
     r"|\bpair(?:ed|ing|s)?\b"
 )
 # A clause about the earlier tie an agreement replaces: its year is not the new tie's.

@@ -55,6 +55,7 @@ TIE_WITH = re.compile(r"\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 # The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
 PRONOUN_OWNER = re.compile(
     r"(?i)\b(?:its|their|the (?:city|town|municipality|council|province|state)['’]s)\s+(?:[\w-]+\s+){0,3}$"
+    r"|\b(?:it|they)\s+(?:[\w-]+\s+){1,3}$"  # "In 2013 it signed a friendship agreement with Changshu"
 )
 OWNER_IN_CUE = re.compile(r"(?i)\b(?:its|their)\b")  # "froze its partnership"
 # "与乌兹别克斯坦撒马尔罕市建立友好交流城市关系": the one place signed with, a country maybe between; a
@@ -125,7 +126,8 @@ def sentence_drafts(page: Page) -> list[Draft]:
                     told = replace(page, subject=topic)
                 drafts.extend(_drafts_for_sentence(told, start, end, cues, places, topic))
         previous = places or previous[:0]
-        topic = next((m for m in places[:1] if _opens(page, start, m)), None)
+        if places:  # a sentence naming no place keeps the topic: "Cairns ... Rather than ..., it has ..."
+            topic = next((m for m in places[:1] if _opens(page, start, m)), None)
     return drafts
 
 

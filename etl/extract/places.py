@@ -50,6 +50,7 @@ POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 REGION_TIE = re.compile(r"(?i)sister[- ](?:states?|provinces?|prefectures?)")
 REGION_TIE_REACH = 120
 CITY_AFTER = re.compile(r"\s+City\b")
+IN_GAP = re.compile(r",?\s+in\s+(?:the\s+)?")
 REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|county) of\s+$")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
@@ -132,8 +133,8 @@ def find_mentions(
     mentions = _resolve_all(text, hits, countries, cues, gazetteer, senses, home_index, owned,
                             _page_countries(hits, countries, cue_hits, gazetteer))
     # A region written only to place a city ("Portland, Oregon") is context, not a partner.
-    context_only = {hits[i].start for i in cue_hits
-                    if countries[i] is None and _locates(hits, i, cues, gazetteer)}
+    context_only = {hits[i].start for i in cue_hits if countries[i] is None and (
+        _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
     if context is not None:
@@ -272,6 +273,11 @@ def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazett
     if all(place.kind != "city" or population < SMALL_TOWN for place, population in places):
         return True
     return cues[i] is not None or bool(regions & CITY_STATE_CONVENTION)
+
+
+def _placed_in(text: str, hits: list[_Hit], i: int) -> bool:
+    """"Iwaki in Fukushima", "Matsuura in Nagasaki Prefecture": a region after "in" places the name before."""
+    return i > 0 and IN_GAP.fullmatch(text, hits[i - 1].end, hits[i].start) is not None
 
 
 def _home_index(home: str | None, gazetteer: Gazetteer) -> int | None:

@@ -59,7 +59,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
      # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
      r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|\bpartnerships?(?= with\b)|\ba partner of\b"
-     r"|\b(?<=its |eir )(?:[\w-]+ )?agreement(?= with\b)|\bpair(?:ed|ing|s)?\b(?= (?:[\w-]+ ){0,3}with\b)"
+     r"|(?:(?<=its )|(?<=eir )|(?<='s )|(?<=’s ))(?:[\w-]+ ){0,2}(?:agreement|relationship|link|tie)(?= with\b)|\bpair(?:ed|ing|s)?\b(?= (?:[\w-]+ ){0,3}with\b)"
      r"|\b(?:sever|suspend|cut|end|freez|froze|halt|paus)\w* (?:its|their|all|the) (?:[\w-]+ ){0,2}"
      r"(?:ties|cooperation|contacts|relations|exchanges)\b(?= with)"
      r"|\b(?:sign(?:ed|s)?|form(?:ed|s)?|establish(?:ed|es)?|forg(?:ed|es)|launch(?:ed|es)?) (?:a|an|the) "
