@@ -62,6 +62,9 @@ def _caption(
     if following is None or following in entries:
         return None
     start, end = lines[following]
+    first_sentence = page.text.find(". ", start, end)  # "Sister city since 1988. Izumiōtsu is a ..."
+    if end - start > CAPTION_MAX and 0 <= first_sentence - start <= CAPTION_MAX:
+        end = first_sentence
     if end - start > CAPTION_MAX or any(m.partner for m in page.mentions_in(start, end)):
         return None
     if not page.cues_in(start, end) or not C.years_in(page.text[start:end]):
