@@ -38,6 +38,8 @@ MIN_CONFIDENCE = 0.5
 # How much where the pair was found adds to a cue's weight: both places in the sentence, the two
 # places of the sentence before ("the two cities"), one place and the page's subject.
 SOURCE_BONUS = {"sentence": 0.25, "both": 0.15, "subject": 0.05}
+# A list item opening a line: "- Prešov, Slovakia", "3 | 日本 | ...": no topic for what follows.
+LIST_ITEM = re.compile(r"\s*(?:[-–•*·]\s|\d+\s*[|.)、])")
 # What may come before the place a sentence opens with: "Tilburg, ...", "For Wuhan, ...", "而北九州..."
 TOPIC_LEAD = re.compile(r"(?i)\W*(?:for|in|as for|when|after|while|meanwhile,?|而|对于)?\s*")
 # The subject's partners referred to before they are named.
@@ -127,7 +129,8 @@ def sentence_drafts(page: Page) -> list[Draft]:
                 drafts.extend(_drafts_for_sentence(told, start, end, cues, places, topic))
         previous = places or previous[:0]
         if places:  # a sentence naming no place keeps the topic: "Cairns ... Rather than ..., it has ..."
-            topic = next((m for m in places[:1] if _opens(page, start, m)), None)
+            prose = not LIST_ITEM.match(page.read, start)
+            topic = next((m for m in places[:1] if prose and _opens(page, start, m)), None)
     return drafts
 
 

@@ -54,7 +54,7 @@ EN_DATE = re.compile(
 # Sentence ends: . ! ? followed by space and a capital/quote/digit, Chinese full stops, line breaks.
 # A contrast (", while ...", "，而...") starts a new statement with its own pair of places.
 SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])|\n+"
+    r"(?<=[.!?])[\"”’)]?(?:\[\d+\])*\s+(?=[\"“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])|\n+"
     r"|(?<=,) (?=(?:while|whereas) )|(?<=，)(?=而)"
 )
 # Abbreviations that end in a dot without ending the sentence.
