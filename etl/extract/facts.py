@@ -233,7 +233,7 @@ def _owned_tie(
     if cue is None or not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
                            or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
         return None
-    owner = next((m for m in (topic, page.subject) if m is not None and m.nation != place.nation), None)
+    owner = _referred_owner(page, [place], topic)
     if owner is None:
         return []
     draft = _draft(page, start, end, (owner, place), cue, "sentence")
@@ -291,10 +291,13 @@ def _partners_owner(page: Page, start: int, places: list[Mention], topic: Mentio
     opened with ("Tilburg, a city of 225,000, already has partners."), else the page's subject."""
     if not places or SUBJECTS_PARTNER.search(page.read, start, places[0].start) is None:
         return None
-    for owner in (topic, page.subject):
-        if owner is not None and all(m.nation != owner.nation for m in places):
-            return owner
-    return None
+    return _referred_owner(page, places, topic)
+
+
+def _referred_owner(page: Page, places: list[Mention], topic: Mention | None) -> Mention | None:
+    """The place "its"/"it" refers to: the topic, else the page's subject; one abroad from every place."""
+    return next((owner for owner in (topic, page.subject)
+                 if owner is not None and all(m.nation != owner.nation for m in places)), None)
 
 
 def _signed_with_marker(page: Page, mention: Mention) -> bool:

@@ -362,17 +362,15 @@ def _resolve(
             return None  # a common word, unless the page is configured to be about the place it names
     if not candidates:
         return None
-    # "奥克拉荷马州", "纽约州", "大阪府": a Chinese name followed by a region word names the region
+    # "奥克拉荷马州", "纽约州", "大阪府": a Chinese name followed by a region word names the region;
+    # "the Mexican state of Querétaro" too. With no region of that name, the name only locates.
+    regions = [c for c in candidates if gazetteer.place(c.index).kind == "region"]
     region_named = not _is_latin(hit.surface[0]) and REGION_AFTER.match(text, hit.end) is not None
-    if region_named and not any(gazetteer.place(c.index).kind == "region" for c in candidates):
+    region_introduced = REGION_BEFORE.search(text, max(0, hit.start - 30), hit.start) is not None
+    if (region_named or region_introduced) and not regions:
         best = max(candidates, key=lambda c: gazetteer.population[c.index])
         return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index, context=True)
-    if REGION_BEFORE.search(text, max(0, hit.start - 30), hit.start):  # "the Mexican state of Querétaro"
-        regions = [c for c in candidates if gazetteer.place(c.index).kind == "region"]
-        if not regions:
-            best = max(candidates, key=lambda c: gazetteer.population[c.index])
-            return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index,
-                           context=True)
+    if region_introduced:
         candidates = regions
     wants_region = region_named or bool(REGION_KEY.search(hit.key)) or (
         _is_latin(hit.surface[0]) and not CITY_AFTER.match(text, hit.end) and REGION_TIE.search(
