@@ -198,7 +198,7 @@ def _drafts_for_sentence(
                          partners=partners) for pair in pairs]
         return [d for d in drafts if d]
     if len(places) > 1 and len({m.nation for m in places}) == 1:  # "with San Juan del Río, ... in Querétaro"
-        places = [m for m in places if WITH_BEFORE.search(page.read, max(0, m.start - 24), m.start)][:2]
+        places = [m for m in places if _after_with(page, m)][:2]
     if len(places) != 1:
         return []
     by_pronoun = _owned_tie(page, (start, end), places[0], cues, topic)
@@ -300,9 +300,14 @@ def _referred_owner(page: Page, places: list[Mention], topic: Mention | None) ->
                  if owner is not None and all(m.nation != owner.nation for m in places)), None)
 
 
+def _after_with(page: Page, mention: Mention) -> bool:
+    """Written right after "with" or 与: "with the city of Pécs", "与佩奇市"."""
+    return WITH_BEFORE.search(page.read, max(0, mention.start - 24), mention.start) is not None
+
+
 def _signed_with_marker(page: Page, mention: Mention) -> bool:
     """"with Leverkusen", "与佩奇市", "与日本奈良" (a country between)."""
-    if WITH_BEFORE.search(page.read, max(0, mention.start - 24), mention.start):
+    if _after_with(page, mention):
         return True
     found = ZH_WITH_BEFORE.search(page.read, max(0, mention.start - 12), mention.start)
     if found is None:
@@ -360,7 +365,7 @@ def _with_objects(page: Page, places: list[Mention]) -> bool:
     "signed agreements with Pécs and with Novi Sad" (a place listed with the one before counts too)."""
     for i, mention in enumerate(places):
         listed = i > 0 and _listed_together(page, places[i - 1], mention)
-        if not listed and not WITH_BEFORE.search(page.read, max(0, mention.start - 24), mention.start):
+        if not listed and not _after_with(page, mention):
             return False
     return bool(places)
 

@@ -75,9 +75,10 @@ class MainText:
 def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     """Main text of an HTML page; list-entry headings trafilatura dropped are appended as lines."""
     tree = _parse(html)
-    headings = [" ".join(h.text_content().split()) for h in tree.xpath(HEADING_XPATH)]
-    captions = _captions(tree)
-    items = [" ".join(li.text_content().split()) for li in tree.xpath("//li")]
+    heading_elements = tree.xpath(HEADING_XPATH)
+    headings = [_flat_text(h) for h in heading_elements]
+    captions = _captions(heading_elements)
+    items = [_flat_text(li) for li in tree.xpath("//li")]
     introduced = _introduced_lists(tree)
     title = _title(tree)
     published = _meta_date(tree)
@@ -96,17 +97,22 @@ def html_main_text(html: str, lang_hint: str | None = None) -> MainText:
     return MainText(text, title, published, detect_language(text, lang_hint))
 
 
-def _captions(tree: lxml.html.HtmlElement) -> dict[str, str]:
+def _flat_text(element: lxml.html.HtmlElement) -> str:
+    """An element's text with its whitespace runs collapsed to single spaces."""
+    return " ".join(element.text_content().split())
+
+
+def _captions(headings: list[lxml.html.HtmlElement]) -> dict[str, str]:
     """Short dated lines right under a heading ("Suzhou, Jiangsu Province, China" / "Sister City since
     1996"), by heading text: trafilatura drops such captions as boilerplate."""
     found = {}
-    for heading in tree.xpath(HEADING_XPATH):
+    for heading in headings:
         following = heading.getnext()
         if following is None or following.tag not in CAPTION_TAGS or following.xpath(".//table|.//li|.//p"):
             continue
-        caption = " ".join(following.text_content().split())
+        caption = _flat_text(following)
         if 0 < len(caption) <= CAPTION_MAX and CAPTION_YEAR.search(caption):
-            found[" ".join(heading.text_content().split())] = caption
+            found[_flat_text(heading)] = caption
     return found
 
 
@@ -134,10 +140,10 @@ def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]
             before = parent.getprevious()
         if before is None or not isinstance(before.tag, str):
             continue
-        intro = FOOTNOTE_MARK.sub("", " ".join(before.text_content().split()))
+        intro = FOOTNOTE_MARK.sub("", _flat_text(before))
         if len(intro) > INTRO_MAX or not intro.endswith((":", "：")) or not TIE_WORD.search(intro):
             continue
-        entries = [" ".join(li.text_content().split()) for li in element.xpath("./li")]
+        entries = [_flat_text(li) for li in element.xpath("./li")]
         if 0 < len(entries) <= INTRO_ITEMS_MAX and all(len(entry) <= INTRO_MAX for entry in entries):
             found.append((intro, entries))
     return found
@@ -168,7 +174,7 @@ def _flatten_tables(tree: lxml.html.HtmlElement) -> None:
     for table in tree.xpath("//table[not(.//table)]"):
         block = lxml.html.Element("div")
         for row in table.xpath(".//tr"):
-            cells = [" ".join(cell.text_content().split()) for cell in row.xpath("./td|./th")]
+            cells = [_flat_text(cell) for cell in row.xpath("./td|./th")]
             paragraph = lxml.html.Element("p")
             paragraph.text = " | ".join(cell for cell in cells if cell)
             block.append(paragraph)
