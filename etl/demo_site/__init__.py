@@ -235,10 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_MODIFIED, page, b"")
         else:
             self._send(HTTPStatus.OK, page, page.body if with_body else b"", len(page.body))
-        self.site.record(self.command, path, self._status)
 
     def _send(self, status: int, page: Page, body: bytes, length: int | None = None) -> None:
-        self._status = int(status)
+        self._record(status)
         self.send_response(status)
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Type", page.content_type)
@@ -250,7 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _error(self, status: int, with_body: bool) -> None:
-        self._status = int(status)
+        self._record(status)
         body = f"{int(status)} {HTTPStatus(status).phrase}\n".encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -258,6 +257,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             self.wfile.write(body)
+
+    def _record(self, status: int) -> None:
+        """Before the answer goes out, so a client that has its answer always finds it recorded."""
+        self.site.record(self.command, urlsplit(self.path).path, int(status))
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the demo prints its own summary; ``DemoSite.requests`` keeps the record."""

