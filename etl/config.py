@@ -296,10 +296,15 @@ def _duplicate_ids(path: Path, located: _Located) -> list[str]:
     return problems
 
 
-def _describe(path: Path, located: _Located, loc: tuple[str | int, ...], kind: str, message: str) -> str:
+def _describe(path: Path, located: _Located, loc: tuple[str | int, ...], kind: str, message: str,
+              given: object = None) -> str:
     key = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in loc).replace(".[", "[")
     if kind == "extra_forbidden":
         message = "unknown key"
+    elif kind == "string_type" and (given is None or isinstance(given, bool | int | float)):
+        # `id: off`, `id: 2024`: YAML has already turned the bare word into a boolean or a number
+        message = (f"expected text, but YAML reads this bare value as {given!r}; "
+                   "put it in quotes (id: \"off\", id: \"2024\")")
     elif message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return f"{path}:{_line_of(located, loc)}: {key}: {message}"
@@ -332,7 +337,7 @@ def parse_config(text: str, path: Path = DEFAULT_CONFIG) -> Config:
     except ValidationError as exc:
         for error in exc.errors():
             loc = _report_location(tuple(error["loc"]), located, defaults)
-            problems.append(_describe(path, located, loc, error["type"], error["msg"]))
+            problems.append(_describe(path, located, loc, error["type"], error["msg"], error.get("input")))
         problems = list(dict.fromkeys(problems))  # a bad default repeats once per source
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem(s) in the configuration", problems)

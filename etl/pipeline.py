@@ -326,9 +326,7 @@ def _log_summary(summary: RunSummary) -> None:
         summary.documents_parsed,
         summary.facts,
         summary.events,
-    )
-    for line in summary.failures:
-        log.warning("source failed: %s", line)
+    )  # failing sources are reported once, by the caller: `run` and the demo print them, the daemon logs them
 
 
 # --- a dry run of one source

@@ -26,6 +26,8 @@ def daemon(config_arg: str | None, db: Path) -> int:
     # warehouse right now) as one line, anything else with its traceback.
     def run_sources(config: Config, source_ids: list[str]) -> object:
         summary = run_once(config, db, source_ids=source_ids, gazetteer=gazetteer)
+        for line in summary.failures:
+            log.warning("source failed: %s", line)
         retry_failed_digests(config, db)  # a digest that could not be sent goes out with the next run
         return summary
 

@@ -89,3 +89,16 @@ def test_extract_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert main(["extract", "-", "--format", "table"]) == 0
     out = capsys.readouterr().out
     assert "Athens" in out and "sister_city" in out
+
+
+def test_demo_reports_the_failing_source_once(tmp_path: Path) -> None:
+    """The demo end to end as a user runs it: the summary lines, and the week-2 failing source told once
+    (not once as a log warning and again in the summary)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "demo", "--db", str(tmp_path / "demo.duckdb")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "week 2: 5 sources (1 failed)" in done.stdout
+    assert "changes in 2026-W47: 1 new, 1 status_changed, 1 upgraded" in done.stdout
+    assert (done.stdout + done.stderr).count("kunming-fao: 503") == 1

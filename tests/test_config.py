@@ -96,6 +96,14 @@ def test_digest_block_is_validated() -> None:
     assert "sources.yaml:4: digest.smtp.security" in text
 
 
+def test_a_bare_word_yaml_reads_as_a_boolean_says_to_quote_it() -> None:
+    text = "sources:\n  - id: off\n    kind: page\n    url: https://example.org/a\n"
+    assert problems_of(text) == [
+        'sources.yaml:2: sources[0].id: expected text, but YAML reads this bare value as False; '
+        'put it in quotes (id: "off", id: "2024")'
+    ]
+
+
 def test_broken_yaml_names_the_line() -> None:
     from etl.errors import ConfigError
 
