@@ -171,7 +171,8 @@ class Hints:
 class Place:
     """A gazetteer entry: a city, a first-level region or a country."""
 
-    key: str  # canonical id: "gn:<geonameid>", or "iso:<ISO 3166-2 code>" for regions without one
+    # canonical id: "gn:<geonameid>"; regions without one: "iso:<ISO 3166-2 code>", US counties "fips:<code>"
+    key: str
     geonameid: int | None
     name: str  # canonical English name
     country: str  # ISO 3166-1 alpha-2

