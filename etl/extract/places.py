@@ -43,6 +43,13 @@ DEMONYM_BEFORE = re.compile(
     r"(?i:\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r"))\s+(?:[a-z-]+\s+){0,2}"
     r"(?:(?:city|town|port|municipality|village|metropolis|county|district) of|capital(?: of)?)\s+$"
 )
+# "the Czech capital" written instead of Prague; in "the Czech capital, Prague" the name is the mention.
+DESCRIBED_CAPITAL = re.compile(
+    r"\b[Tt]he (" + "|".join(sorted((d.title() for d in DEMONYMS), key=len, reverse=True)) + r") capital\b"
+)
+# "Portugal's capital", after a country's name.
+POSSESSIVE_CAPITAL = re.compile(r"['’]s capital\b")
+NAMED_NEXT = re.compile(r",?\s+(?:city\s+)?(?:of\s+)?[A-Z\u4e00-\u9fff]")
 # "China's Haikou", "Finland's Vaasa".
 POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 # Ties between regions: an ambiguous name near them is the region ("Victoria, paired with Jiangsu, has
@@ -137,6 +144,7 @@ def find_mentions(
         _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
+    mentions = _described_capitals(text, mentions, gazetteer)
     if context is not None:
         mentions = _add_fuzzy(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
     return mentions
@@ -468,6 +476,28 @@ def _inside_longer_name(text: str, start: int, following: str) -> bool:
         return False
     previous = PREVIOUS_WORD.search(text, max(0, start - 30), start)
     return previous is not None and previous[1].islower()
+
+
+def _described_capitals(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """"the Czech capital", "Portugal's capital": the country's capital city, where no name follows."""
+    found: list[tuple[int, int, str]] = [
+        (m.start(), m.end(), DEMONYMS[m[1].lower()]) for m in DESCRIBED_CAPITAL.finditer(text)]
+    replaced = set()
+    for mention in mentions:
+        if mention.place.kind == "country" and (after := POSSESSIVE_CAPITAL.match(text, mention.end)):
+            found.append((mention.start, after.end(), mention.place.country))
+            replaced.add(mention.start)
+    added = []
+    for start, end, country in found:
+        capital = gazetteer.capitals.get(country)
+        if capital is None or NAMED_NEXT.match(text, end) or any(
+                m.start < end and start < m.end and m.start not in replaced for m in mentions):
+            continue
+        added.append(Mention(start, end, text[start:end], gazetteer.place(capital), capital, cued=True))
+    if not added:
+        return mentions
+    kept = [m for m in mentions if m.start not in replaced or not any(a.start == m.start for a in added)]
+    return sorted(kept + added, key=lambda m: m.start)
 
 
 def _add_fuzzy(
