@@ -35,6 +35,7 @@ __all__ = ["Gazetteer", "extract_document", "extract_facts", "has_trigger", "loa
 
 # The page speaks for its own city without naming it.
 OUR_CITY = re.compile(r"我市|本市|我区|本区|我省|本省|\bour city\b", re.IGNORECASE)
+OUR_CITY_ZH = re.compile(r"[我本][市区省县]")
 GOVERNMENT = re.compile(r"市?(?:人民政府|政府|外事办|外办|市委)|\s+(?:Municipal|City) (?:Government|Council)")
 # How far a cue may be from a misspelled name for fuzzy matching to be tried.
 FUZZY_REACH = 250
@@ -144,6 +145,12 @@ def _subject(
         for mention in cities:  # the government publishing the page ("来源：淄博市人民政府")
             if GOVERNMENT.match(text, mention.end):
                 counts[mention.index] += 2
+        for mention in titled:  # "…_洛阳市人民政府外事办公室": the publisher in the title's site name
+            if GOVERNMENT.match(title or "", mention.end):
+                counts[mention.index] += 2
+        if OUR_CITY_ZH.search(title or ""):  # 我市 is written by a Chinese city of the page, if it names one
+            ours_only = {m.index for m in cities if m.nation == "CN" or m.place.country == "TW"}
+            counts = Counter({index: n for index, n in counts.items() if index in ours_only} or counts)
         titled = []
     for mention in titled:  # a place in the title counts as one more mention
         counts[mention.index] += 1

@@ -52,13 +52,19 @@ PRONOUN_OPENING = re.compile(
     r"(?i)\s*(?:the (?:city|town|municipality|council|province|state|prefecture)\b(?!['’]s)|it\b"
     r"|该市|该省|该县)"
 )
+# A list of ties told in order goes on: "It was followed by Nottingham (1969), ...".
+FOLLOWED_BY = re.compile(r"(?i)\s*(?:(?:it|this|that|these|they) (?:was|were) (?:later )?followed by|then came"
+                         r"|(?:later|next) came|随后|此后[，,]?(?:又)?(?:先后)?与)")
 # Between a tie word and the one partner: "partnership with", "agreement with the city of".
-TIE_WITH = re.compile(r"\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
+TIE_WITH = re.compile(r",?\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 # The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
 PRONOUN_OWNER = re.compile(
     r"(?i)\b(?:its|their|the (?:city|town|municipality|council|province|state)['’]s)\s+(?:[\w-]+\s+){0,3}$"
     r"|\b(?:it|they)\s+(?:[\w-]+\s+){1,3}$"  # "In 2013 it signed a friendship agreement with Changshu"
 )
+# "The partnership with Krasnodar has been suspended", "The oldest partnership, with Nancy, ...": the
+# sentence opens with the tie, the owner is the one the text is about.
+DEFINITE_OPENING = re.compile(r"(?i)\s*the\s+(?:[\w-]+\s+){0,2}")
 OWNER_IN_CUE = re.compile(r"(?i)\b(?:its|their)\b")  # "froze its partnership"
 # "与乌兹别克斯坦撒马尔罕市建立友好交流城市关系": the one place signed with, a country maybe between; a
 # preliminary tie's wording (友好交流城市) is then sure enough.
@@ -74,7 +80,8 @@ COUNT_OF_TIES = re.compile(
 # "Among them are ...", "其中包括...".
 CONTINUED_LIST = re.compile(
     r"\s*(?:(?:its|their) (?:earliest|oldest|first|newest|latest|most recent|[a-z]+est)\b"
-    r"|(?:of|among) (?:these|them|those)\b|(?:these|they) include\b|其中|包括)", re.IGNORECASE
+    r"|(?:of|among) (?:these|them|those)\b|(?:these|they|the others?) (?:include|are)\b|namely\b|其中|包括"
+    r"|(?:它们|分别)是)", re.IGNORECASE
 )
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
@@ -107,10 +114,14 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous: list[Mention] = []
     previous_cues: list[Cue] = []
     topic: Mention | None = None  # the place the sentence before opened with: what "its" refers to
+    owner: Mention | None = None  # the one side every tie of the sentence before shares
     for start, end in sentence_spans(page.text):
         cues = page.cues_in(start, end)
         places = sentence_parties(page, start, end, cues)
-        if not cues and places and CONTINUED_LIST.match(page.read, start):
+        drafted = len(drafts)
+        if places and owner is not None and FOLLOWED_BY.match(page.read, start):
+            drafts.extend(_continued_list(page, start, end, places, [owner], previous_cues or cues, True))
+        elif not cues and places and CONTINUED_LIST.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
         previous_cues = cues
         if cues and not C.is_media(page.read[start:end]):
@@ -128,10 +139,26 @@ def sentence_drafts(page: Page) -> list[Draft]:
                     told = replace(page, subject=topic)
                 drafts.extend(_drafts_for_sentence(told, start, end, cues, places, topic))
         previous = places or previous[:0]
+        owner = _shared_side(drafts[drafted:], page.subject) if places else owner
         if places:  # a sentence naming no place keeps the topic: "Cairns ... Rather than ..., it has ..."
             prose = not LIST_ITEM.match(page.read, start)
             topic = next((m for m in places[:1] if prose and _opens(page, start, m)), None)
     return drafts
+
+
+def _shared_side(drafts: list[Draft], subject: Mention | None) -> Mention | None:
+    """The place every one of a sentence's ties has on one side ("The oldest partnership, with Nancy":
+    the subject), for a list the next sentence goes on with ("It was followed by Nottingham ...")."""
+    if not drafts:
+        return None
+    shared = set.intersection(*({d.a.index, d.b.index} for d in drafts))
+    if len(shared) > 1 and subject is not None:  # one tie: its side that is the page's subject
+        shared &= {subject.index}
+    if len(shared) != 1:
+        return None
+    index = shared.pop()
+    first = drafts[0]
+    return first.a if first.a.index == index else first.b
 
 
 def _opens(page: Page, start: int, place: Mention) -> bool:
@@ -144,16 +171,18 @@ def _opens(page: Page, start: int, place: Mention) -> bool:
 
 
 def _continued_list(
-    page: Page, start: int, end: int, places: list[Mention], previous: list[Mention], cues: list[Cue]
+    page: Page, start: int, end: int, places: list[Mention], previous: list[Mention], cues: list[Cue],
+    known_owner: bool = False,
 ) -> list[Draft]:
     """"Xiamen has 22 sister cities. Its earliest, Sasebo and Cardiff, date back to 1983.": a list that
     goes on from a sentence naming the owner (or the page's subject) and the kind of tie."""
     strong = [cue for cue in cues if cue.strength >= 1.0][-1:]  # the tie word nearest the list
     owners = previous if len(previous) == 1 else [page.subject] if not previous and page.subject else []
-    if not strong or not owners or not _enumerated(page, places):
+    if not strong or not owners or not (known_owner or _enumerated(page, places)):
         return []
     owner = owners[0]
-    listed = [m for m in places if m.nation != owner.nation]
+    # a place at home is part of the list only when the owner is known from the ties before it
+    listed = [m for m in places if m.nation != owner.nation or (known_owner and m.index != owner.index)]
     if len(listed) != len(places):
         return []
     drafts = [_draft(page, start, end, (owner, m), strong[0], "both", partners=listed) for m in listed]
@@ -230,8 +259,12 @@ def _owned_tie(
     start, end = sentence
     cue = next((c for c in reversed(cues)
                 if c.end <= place.start and TIE_WITH.fullmatch(page.read, c.end, place.start)), None)
-    if cue is None or not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
-                           or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
+    if cue is None:
+        return None
+    if DEFINITE_OPENING.fullmatch(page.read, start, cue.start) and page.subject is not None:
+        topic = page.subject  # "the partnership": the page's own, not the last sentence's opener's
+    elif not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
+              or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
         return None
     owner = _referred_owner(page, [place], topic)
     if owner is None:

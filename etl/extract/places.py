@@ -191,6 +191,11 @@ def _plausible(text: str, hit: _Hit) -> bool:
         return False
     if OFFICE_TITLE.search(text, max(0, hit.start - 16), hit.start) and NEXT_WORD.match(text, hit.end):
         return False
+    if not any(c.primary for c in hit.candidates) and hit.surface.isalpha():
+        # a one-word alternate spelling before a capitalised word: a given name ("Taras Melnyk" is no Taraz)
+        following = NEXT_WORD.match(text, hit.end)
+        if following and following[1].lower() not in PLACE_SUFFIXES and following[1][:1].isupper():
+            return False
     if hit.key in GIVEN_NAMES:
         following = NEXT_WORD.match(text, hit.end)
         if following and following[1].lower() not in PLACE_SUFFIXES:

@@ -41,7 +41,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|友好交流协[定议]|友好合作协[定议]", "mou", 0.8),
     (r"sister[- ](?:cit(?:y|ies)|towns?|provinces?|states?|regions?|relationships?|relations|status|ties)"
      r"|[姊姐]妹(?:州县?|省县?|县|省州|省道)"
-     r"|twin(?:ned)?[- ](?:towns?|cit(?:y|ies))|\btwinned\b|\btwinning\b|partner (?:cit(?:y|ies)|towns?)"
+     r"|twin(?:ned)?[- ](?:towns?|cit(?:y|ies))|\btwinned\b|\btwinnings?\b|partner (?:cit(?:y|ies)|towns?)"
      r"|姐妹城市|姊妹城市|姊妹市|姐妹市|姐妹友好", "sister_city", 1.0),
     (r"friendship[- ](?:cit(?:y|ies)|provinces?|states?)"
      r"|friendly[- ]cit(?:y|ies)[- ](?:agreement|relations?|relationships?|ties|status|pact)"
@@ -58,7 +58,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"cooperation (?:agreement|framework|accord|pact)|partnership agreement|合作协议|\binternational ties?\b"
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
      # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
-     r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|\bpartnerships?(?= with\b)|\ba partner of\b"
+     r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|\bpartnerships?(?=,? with\b)|\ba partner of\b"
      r"|(?:(?<=its )|(?<=eir )|(?<='s )|(?<=’s ))(?:[\w-]+ ){0,2}"
      r"(?:agreement|relationship|link|tie)(?= with\b)"
      r"|\bpair(?:ed|ing|s)?\b(?= (?:[\w-]+ ){0,3}with\b)"
