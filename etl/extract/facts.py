@@ -53,8 +53,10 @@ PRONOUN_OPENING = re.compile(
     r"|该市|该省|该县)"
 )
 # A list of ties told in order goes on: "It was followed by Nottingham (1969), ...".
-FOLLOWED_BY = re.compile(r"(?i)\s*(?:(?:it|this|that|these|they) (?:was|were) (?:later )?followed by|then came"
-                         r"|(?:later|next) came|随后|此后[，,]?(?:又)?(?:先后)?与)")
+FOLLOWED_BY = re.compile(
+    r"(?i)\s*(?:(?:it|this|that|these|they) (?:was|were) (?:later )?followed by|then came|(?:later|next) came"
+    r"|随后|此后[，,]?(?:又)?(?:先后)?与)"
+)
 # Between a tie word and the one partner: "partnership with", "agreement with the city of".
 TIE_WITH = re.compile(r",?\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 # The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
