@@ -35,6 +35,14 @@ __all__ = ["Gazetteer", "extract_document", "extract_facts", "has_trigger", "loa
 
 # The page speaks for its own city without naming it.
 OUR_CITY = re.compile(r"我市|本市|我区|本区|我省|本省|\bour city\b", re.IGNORECASE)
+# "人民网>>四川频道>>原创稿件", "China Daily": a place in the name of a channel or paper, not the subject.
+MEDIA_AFTER = re.compile(r"频道|新闻网|日报|晚报|电视台|广播|[ ]+(?:Daily|News|Times|Post|Herald)\b")
+TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|_|\s*[|｜]\s*")
+PUBLISHER_AFTER = re.compile(
+    r"(?:\s+(?:City|Town|Borough|District|County|Regional|Shire|Metropolitan))?\s+(?:Council|Government"
+    r"|Municipality)\b|市?(?:人民政府|政府|外事办|外办)"
+)
+PUBLISHER_BEFORE = re.compile(r"(?i)\b(?:city|town|borough|municipality|council) of\s+$")
 OUR_CITY_ZH = re.compile(r"[我本][市区省县]")
 GOVERNMENT = re.compile(r"市?(?:人民政府|政府|外事办|外办|市委)|\s+(?:Municipal|City) (?:Government|Council)")
 # How far a cue may be from a misspelled name for fuzzy matching to be tried.
@@ -119,6 +127,20 @@ def _facts(
     return build_facts(Page(text, mentions, cues, subject, published, today, plain))
 
 
+def _site_publisher(title: str, titled: list[Mention]) -> Mention | None:
+    """The government whose site the page is on, from the title's last part ("… | City of Bellingham",
+    "…_洛阳市人民政府外事办公室")."""
+    parts = list(TITLE_SEPARATOR.finditer(title))
+    if not parts:
+        return None
+    site_starts = parts[-1].end()
+    for mention in titled:
+        if mention.start >= site_starts and (PUBLISHER_AFTER.match(title, mention.end)
+                                             or PUBLISHER_BEFORE.search(title, site_starts, mention.start)):
+            return mention
+    return None
+
+
 def _subject(
     mentions: list[Mention], title_mentions: list[Mention], title: str | None, gazetteer: Gazetteer,
     home: str | None, text: str = "",
@@ -133,7 +155,10 @@ def _subject(
         if at_home:
             return next((m for m in cities if m.index == at_home[0].index), at_home[0])
     counts = Counter(m.index for m in cities)
-    titled = [m for m in title_mentions if m.partner]
+    titled = [m for m in title_mentions if m.partner and not MEDIA_AFTER.match(title or "", m.end)]
+    publisher = _site_publisher(title or "", titled)
+    if publisher is not None:  # "… | Media Releases | Orange City Council": the site speaks for its place
+        return next((m for m in cities if m.index == publisher.index), publisher)
     ours = OUR_CITY.search(title or "") is not None
     if not titled and not ours and OUR_CITY.search(text):  # "我省与...", the province named as publisher
         publisher = next((m for m in cities if GOVERNMENT.match(text, m.end)), None)
@@ -165,7 +190,7 @@ def _subject(
     if titled:  # the title's city the page names most: a list page names its own city only up there
         best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))
         return next((m for m in cities + titled if m.index == best), None)
-    filed_in = next((m for m in cities[:3] if in_dateline(text, m)), None)
+    filed_in = next((m for m in cities[:6] if in_dateline(text, m)), None)
     if filed_in is not None and not ours:  # a wire story filed from the city it is about
         return filed_in
     if ours or (count >= 3 and (len(ranked) == 1 or count >= 2 * ranked[1][1])):

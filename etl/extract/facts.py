@@ -29,6 +29,7 @@ from etl.extract.merge import Draft, merge, to_fact
 from etl.extract.page import Page, only_filler
 from etl.extract.parties import is_latin_text, sentence_parties, visited
 from etl.extract.places import Mention
+from etl.extract.tables import table_drafts
 from etl.extract.text import sentence_spans
 from etl.extract.vocab import LIST_OWNER_WORDS
 from etl.extract.years import page_year, partner_year, tie_year
@@ -82,7 +83,8 @@ COUNT_OF_TIES = re.compile(
 # "Among them are ...", "其中包括...".
 CONTINUED_LIST = re.compile(
     r"\s*(?:(?:its|their) (?:earliest|oldest|first|newest|latest|most recent|[a-z]+est)\b"
-    r"|(?:of|among) (?:these|them|those)\b|(?:these|they|the others?) (?:include|are)\b|namely\b|其中|包括"
+    r"|(?:of|among) (?:these|them|those)\b|among the (?:[\w-]+ ){0,3}(?:are|is|include)\b"
+    r"|(?:these|they|the others?) (?:include|are)\b|namely\b|其中|包括"
     r"|(?:它们|分别)是)", re.IGNORECASE
 )
 # Words that refer back to the two places of the previous sentence.
@@ -102,7 +104,8 @@ CITY_TIE = re.compile(r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|友�
 
 
 def build_facts(page: Page) -> list[Fact]:
-    drafts = sentence_drafts(page) + list_drafts(page)
+    tabled, rows = table_drafts(page)
+    drafts = sentence_drafts(page) + list_drafts(page, rows) + tabled
     # two places of one name are a name told apart ("meant for Richmond, Virginia"), not a pair
     drafts = [d for d in drafts if d.a.place.name != d.b.place.name or d.source == "list"]
     return [to_fact(page.text, draft) for draft in merge(drafts)]

@@ -4,6 +4,7 @@ paired with the page's subject, with the relation of the heading above it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from itertools import pairwise
 
 from etl.extract import cues as C
@@ -25,11 +26,12 @@ AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
-def list_drafts(page: Page) -> list[Draft]:
-    """Lines that are nothing but a place, its country and a year, on a page about such ties."""
+def list_drafts(page: Page, taken: Collection[int] = ()) -> list[Draft]:
+    """Lines that are nothing but a place, its country and a year, on a page about such ties; lines
+    starting at ``taken`` offsets were read already (table rows with a home place of their own)."""
     if page.subject is None or not page.cues:
         return []
-    lines = [_entry_span(page, s, e) for s, e in _lines(page.text)]
+    lines = [_entry_span(page, s, e) if s not in taken else (s, s) for s, e in _lines(page.text)]
     entries = {i: places for i, (s, e) in enumerate(lines) if (places := _list_places(page, s, e))}
     drafts = []
     for i, places in entries.items():
@@ -42,7 +44,7 @@ def list_drafts(page: Page) -> list[Draft]:
             in_line = page.cues_in(*caption)
         if not years and not (i - 1 in entries or i + 1 in entries):
             continue
-        relation = in_line[0].relation if in_line else _list_relation(page, start)
+        relation = in_line[0].relation if in_line else list_relation(page, start)
         fuzzy = any(m.fuzzy for m in places)
         confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
         status: Status = _heading_status(page, lines, entries, i) or ("established" if years else "mentioned")
@@ -80,6 +82,22 @@ def _heading_status(
         start, end = lines[j]
         line = page.read[start:end].strip()
         if j in entries or not line:
+            continue
+        if len(line) > HEADING_MAX:
+            return None
+        return next((status for pattern, status in HEADING_STATUS if pattern.search(line)), None)
+    return None
+
+
+def heading_status(page: Page, offset: int) -> Status | None:
+    """The status told by the nearest short line above ``offset`` that is not a table row or an empty
+    line ("Former relationships", "Suspended")."""
+    end = page.text.rfind("\n", 0, offset)
+    while end > 0:
+        start = page.text.rfind("\n", 0, end) + 1
+        line = page.read[start:end].strip()
+        end = start - 1
+        if not line or line.count("\t") >= 2 or line.count("|") >= 2:
             continue
         if len(line) > HEADING_MAX:
             return None
@@ -135,7 +153,7 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     return [m for m in places if m.place.kind == "city" or m.place.country not in cities]
 
 
-def _list_relation(page: Page, offset: int) -> Relation:
+def list_relation(page: Page, offset: int) -> Relation:
     """The relation of the nearest heading-like line above, else the page's prevailing relation."""
     before = [c for c in page.cues if c.start < offset]
     for cue in reversed(before):

@@ -8,7 +8,7 @@ from collections import Counter
 
 from etl.extract.vocab import LEAD_WORDS, OWN_PLACE_AFTER_WORDS, OWN_PLACE_BEFORE_WORDS
 
-NEXT_WORD = re.compile(r"[^\S\n]+([A-Z][\w'’-]*)")
+NEXT_WORD = re.compile(r"[^\S\n\t]+([A-Z][\w'’-]*)")  # a tab ends a table cell
 PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)[^\S\n]+$")
 OWN_PLACE_AFTER = re.compile(OWN_PLACE_AFTER_WORDS, re.IGNORECASE)
 OWN_PLACE_BEFORE = re.compile(OWN_PLACE_BEFORE_WORDS, re.IGNORECASE)

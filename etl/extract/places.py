@@ -267,11 +267,12 @@ def _cue_country(hit: _Hit, country: int | None, gazetteer: Gazetteer, located: 
     if stated and any(gazetteer.place(c.index).country == stated for c in located.candidates):
         return stated
     places = [gazetteer.place(c.index) for c in hit.candidates]
-    regions = {place.country for place in places if place.kind == "region"}
-    if len(regions) == 1:  # a region holding a place of that name: "Columbus, Georgia" (not the country)
-        code = regions.pop()
-        if any(gazetteer.place(c.index).country == code for c in located.candidates):
-            return code
+    located_in = {gazetteer.place(c.index).country for c in located.candidates}
+    # a region holding a place of that name: "Columbus, Georgia" (not the country), "Coral Gables,
+    # Florida" (the state, not Uruguay's department: Uruguay has no Coral Gables)
+    regions = {place.country for place in places if place.kind == "region"} & located_in
+    if len(regions) == 1:
+        return regions.pop()
     return stated  # a country holding no place of that name still rules out the others
 
 

@@ -214,7 +214,7 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     """.split()
 ) | frozenset(  # nicknames among the alternate names that are ordinary phrases
     ["port city", "capital city", "sister city", "twin city", "twin cities", "friendship city", "border city",
-     "gateway city", "harbour city", "harbor city"]
+     "gateway city", "harbour city", "harbor city", "west coast", "east coast"]
 ) | frozenset(
     """
     central north south east west northern southern eastern western capital coast lake river valley
@@ -225,7 +225,7 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     今天 大同 中山 和平 新城 东方 长安 太平 永安 开发 合作 友谊 交流 文化
     西南 东南 东北 西北 华南 华北 华东 华中 西南部 东南部 东北部 西北部
     发展 国际 中华 光明 新华 人民 建设 东部 西部 南部 北部 中部 城市 友好
-    市长 代表 主席 会议 经济 白沙 松山 福山 江南
+    市长 代表 主席 会议 经济 白沙 松山 福山 江南 自由 roman august
     """.split()
 )
 
