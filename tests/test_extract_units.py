@@ -151,6 +151,46 @@ def test_signed_on_tuesday_takes_the_year_of_the_dateline(gazetteer: Gazetteer) 
     assert [(f.a.name, f.b.name, f.year) for f in facts] == [("Hefei", "Columbus", 2019)]
 
 
+def _ties(text: str, gazetteer: Gazetteer) -> set[tuple[frozenset[str], str, int | None]]:
+    facts = extract_facts(doc(text), gazetteer, Hints(today=date(2026, 1, 1)))
+    return {(frozenset((f.a.name, f.b.name)), f.relation, f.year) for f in facts}
+
+
+@pytest.mark.parametrize("cell", ["\t", " | "])
+def test_a_table_names_each_row_home_and_a_short_row_keeps_the_last(gazetteer: Gazetteer, cell: str) -> None:
+    rows = [["Council", "Partner", "Country", "Type", "Since"],
+            ["Dunedin", "Edinburgh", "United Kingdom", "Sister city", "1974"],
+            ["Shanghai", "China", "Sister city", "1994"],
+            ["Rotorua", "Beppu", "Japan", "Sister city", "1987"],
+            ["Perth", "Australia", "Friendship city", "1991"]]
+    text = "Sister cities of councils\n" + "\n".join(cell.join(row) for row in rows)
+    assert _ties(text, gazetteer) == {
+        (frozenset({"Dunedin", "Edinburgh"}), "sister_city", 1974),
+        (frozenset({"Dunedin", "Shanghai"}), "sister_city", 1994),
+        (frozenset({"Rotorua", "Beppu"}), "sister_city", 1987),
+        (frozenset({"Rotorua", "Perth"}), "friendship_city", 1991),
+    }
+
+
+def test_a_list_goes_on_in_the_next_sentence(gazetteer: Gazetteer) -> None:
+    text = ("Kumamoto's sister cities\n"
+            "Kumamoto has sister city ties with four cities abroad. They are San Antonio (1987), "
+            "Heidelberg (1992), Guilin (1982) and Ulsan (2010). The oldest partnership, with Guilin, "
+            "goes back to 1982. It was followed by San Antonio in the United States (1987).")
+    assert {pair for pair, _, _ in _ties(text, gazetteer)} == {
+        frozenset({"Kumamoto", other}) for other in ("San Antonio", "Heidelberg", "Guilin", "Ulsan")}
+
+
+def test_the_site_in_the_title_is_the_subject(gazetteer: Gazetteer) -> None:
+    html = ("<html><head><title>Council backs friendship agreement with Zhangye | News | Orange City Council"
+            "</title></head><body><article><p>Council has endorsed a memorandum of understanding with "
+            "Zhangye. Council already has sister city relationships with Ushiku and with Timaru, "
+            "and Zhangye officials visited in 2023.</p></article></body></html>")
+    facts = extract_facts(doc(html, "text/html"), gazetteer, Hints())
+    assert {f.b.name if f.a.name.startswith("Orange") else f.a.name for f in facts} == {
+        "Zhangye", "Ushiku", "Timaru"}
+
+
 def test_extraction_is_pure(gazetteer: Gazetteer) -> None:
     page = doc("In 1994, Nanjing and Daejeon established a sister-city relationship.")
     fetched = Document(url=page.url, source_id="x", content=page.content, content_type="text/plain",

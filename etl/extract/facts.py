@@ -100,7 +100,9 @@ WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\
 AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
 # Where a sentence joins clauses that each tell of their own pair.
 CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
-CITY_TIE = re.compile(r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|友好|城市|友城|姐妹|姊妹")
+CITY_TIE = re.compile(
+    r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|\bmunicipal|\bcouncil\b|友好|城市|友城|姐妹|姊妹|市政府"
+)
 
 
 def build_facts(page: Page) -> list[Fact]:

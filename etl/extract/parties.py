@@ -100,7 +100,13 @@ ORG_IN_BEFORE = re.compile(
 # Travel to a place, in the clause before it: the place was visited, not partnered.
 VISIT = re.compile(
     r"(?i)\b(?:visit(?:ed|ing|s)?|tour(?:ed|ing)|travel(?:l?ed|l?ing) to|trips? to|went to|flew to|"
-    r"stopp(?:ed|ing) (?:in|at)|arriv(?:ed|ing) in|headed to|take (?:him|her|them) to)\b"
+    r"stopp(?:ed|ing) (?:in|at)|arriv(?:ed|ing) in|headed to|take (?:him|her|them) to"
+    r"|(?:missions?|delegations?) to)\b"
+)
+
+# Written right before the place, travel decides even in a clause with a tie word.
+VISIT_RIGHT_BEFORE = re.compile(
+    r"(?i)\b(?:missions?|delegations?|trips?|travel(?:l?ed)?|went) to\s+(?:the\s+)?$"
 )
 
 # The page's own place, unnamed: "我省与...", "本市".
@@ -214,6 +220,8 @@ def _coordinated(text: str, region: Mention, mentions: list[Mention]) -> bool:
 def visited(page: Page, mention: Mention, cues: list[Cue], sentence_start: int) -> bool:
     low, high = C.clause_around(page.read, mention.start)
     low = max(low, sentence_start)
+    if VISIT_RIGHT_BEFORE.search(page.read, max(low, mention.start - 30), mention.start):
+        return True  # "renewed during a trade mission to Guangdong": a tie word in the clause or not
     if any(low <= cue.start < high for cue in cues):
         return False
     return VISIT.search(page.read, low, mention.start) is not None

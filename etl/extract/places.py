@@ -78,6 +78,8 @@ CITY_STATES = frozenset({"SG", "MO", "HK", "MC", "LU", "VA", "SM", "GI", "DJ"})
 # capitalised phrase ("Vice Chairman", "Gustavo Bell", "Friendly City Agreement"), not a sentence's
 # first word ("Since ...", "As ...").
 SMALL_TOWN = 100_000
+CELL_AFTER = re.compile(r"\t| \| ")
+CELL_BEFORE = re.compile(r"(?:\t| \| )$")
 # A city known by another name outweighs the place whose own name it is when this many times larger.
 OUTWEIGHS = 20
 LARGE_CITY = 500_000
@@ -422,6 +424,8 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
         # Two Han characters name many small towns and as many surnames and words (前田, 中村).
         return gazetteer.population[index] < SMALL_TOWN and len(hit.key) <= 2 or bool(ZH_TITLE.search(
             text, max(0, hit.start - 3), hit.start))
+    if CELL_AFTER.match(text, hit.end) or CELL_BEFORE.search(text, max(0, hit.start - 3), hit.start):
+        return False  # a whole table cell ("Rotorua<TAB>Beppu", "Rotorua | Beppu"): a name, as in any list
     following = NEXT_WORD.match(text, hit.end)
     if gazetteer.population[index] >= SMALL_TOWN:
         return following is not None and _inside_longer_name(text, hit.start, following[1].lower())

@@ -32,7 +32,8 @@ TIE_WORD = re.compile(r"(?i)sister|twin|partner|friendship|cooperation|agreement
 INTRO_MAX = 200
 CAPTION_MAX = 80
 FOOTNOTE_MARK = re.compile(r"(?:\s*\[\d+\])+$")  # "Pécs is twinned with:[45]"
-CAPTION_TAGS = frozenset({"p", "div", "span", "strong", "em", "small", "b"})
+# dl: "Date of affiliation" / "October 21, 1957 (Sister City)"
+CAPTION_TAGS = frozenset({"p", "div", "span", "strong", "em", "small", "b", "dl"})
 CAPTION_YEAR = re.compile(r"(?:19|20)\d\d")
 INTRO_ITEMS_MAX = 60
 DATELINE_WORD = re.compile(
