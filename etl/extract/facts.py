@@ -185,11 +185,14 @@ def _continued_list(
     goes on from a sentence naming the owner (or the page's subject) and the kind of tie."""
     strong = [cue for cue in cues if cue.strength >= 1.0][-1:]  # the tie word nearest the list
     owners = previous if len(previous) == 1 else [page.subject] if not previous and page.subject else []
-    if not strong or not owners or not (known_owner or _enumerated(page, places)):
+    if not strong or not owners:
         return []
     owner = owners[0]
+    places = [m for m in places if m.index != owner.index]  # "..., with which Mérida has held ..."
+    if not places or not (known_owner or _enumerated(page, places)):
+        return []
     # a place at home is part of the list only when the owner is known from the ties before it
-    listed = [m for m in places if m.nation != owner.nation or (known_owner and m.index != owner.index)]
+    listed = [m for m in places if m.nation != owner.nation or known_owner]
     if len(listed) != len(places):
         return []
     drafts = [_draft(page, start, end, (owner, m), strong[0], "both", partners=listed) for m in listed]

@@ -49,6 +49,8 @@ DATELINE = re.compile(
     r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)\n]{2,40}\))?\s*(?:--|—|–|-)\s"
 )
 
+REGION_AS_ADJECTIVE = re.compile(r"\s+(?:state\s+)?(?:city|town|capital|port|county|village)\b")
+
 CAPITAL_OF = re.compile(r"(?i)\bcapital (?:city )?of (?:the )?(?:[\w-]+ )?(?:[\w-]+['’]s )?$")
 
 ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
@@ -164,6 +166,9 @@ def _aside(text: str, mention: Mention) -> bool:
         return True  # "tensions between Washington and Beijing": the capitals stand for their states
     if in_dateline(text, mention):
         return True
+    if mention.place.kind == "region" and REGION_AS_ADJECTIVE.match(text, mention.end) and text[
+            max(0, mention.start - 4):mention.start].lower() == "the ":
+        return True  # "the Minnesota city", "the Bavarian capital": the region describes a city
     if mention.place.kind == "region" and CAPITAL_OF.search(text, max(0, mention.start - 50), mention.start):
         return True  # "the capital of east China's Zhejiang Province" is a city, named elsewhere
     return ATTRIBUTION_BEFORE.search(text, max(0, mention.start - 40), mention.start) is not None
