@@ -170,9 +170,6 @@ def _subject(
         for mention in cities:  # the government publishing the page ("来源：淄博市人民政府")
             if GOVERNMENT.match(text, mention.end):
                 counts[mention.index] += 2
-        for mention in titled:  # "…_洛阳市人民政府外事办公室": the publisher in the title's site name
-            if GOVERNMENT.match(title or "", mention.end):
-                counts[mention.index] += 2
         if OUR_CITY_ZH.search(title or ""):  # 我市 is written by a Chinese city of the page, if it names one
             ours_only = {m.index for m in cities if m.nation == "CN" or m.place.country == "TW"}
             counts = Counter({index: n for index, n in counts.items() if index in ours_only} or counts)

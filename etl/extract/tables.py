@@ -75,8 +75,9 @@ def _row_drafts(page: Page, row: _Row, home: Mention, partners: list[Mention]) -
     status = heading_status(page, row.start) or "established"
     year = years[0][1] if years else None
     confidence = 0.6 + (0.1 if years else 0.0)
-    return [Draft(partner, home, relation, status, year, row.start, row.end, confidence, "list")
-            for partner in partners[:1]]
+    # the partner cell names one place; another one in it only locates it ("Los Angeles, California")
+    partner = partners[0]
+    return [Draft(partner, home, relation, status, year, row.start, row.end, confidence, "list")]
 
 
 def _home_and_partner(page: Page, row: _Row) -> tuple[Mention, list[Mention]] | None:
