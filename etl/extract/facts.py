@@ -293,7 +293,10 @@ def _owned_list(
     Never the listed places with one another."""
     if not places:
         return []
-    first_cue = min(c.start for c in cues)
+    # the list follows the sure tie word when there is one: in "its own relationship with China:
+    # Saskatchewan and Jilin signed a sister-province agreement" the two sign with each other
+    sure = [c.start for c in cues if c.strength >= 1.0]
+    first_cue = min(sure or [c.start for c in cues])
     before = [m for m in places if m.end <= first_cue]
     listed = [m for m in places if m.start >= first_cue]
     if len(listed) < 2 or not _enumerated(page, listed):
