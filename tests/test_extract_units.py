@@ -181,6 +181,14 @@ def test_a_list_goes_on_in_the_next_sentence(gazetteer: Gazetteer) -> None:
         frozenset({"Kumamoto", other}) for other in ("San Antonio", "Heidelberg", "Guilin", "Ulsan")}
 
 
+def test_partners_ranging_from_one_place_to_another(gazetteer: Gazetteer) -> None:
+    text = ("Düsseldorf has been twinned with Reading, England, since 1947. Düsseldorf's other partners "
+            "range from Haifa in Israel to Chongqing in China, but the mayor said Reading came first.")
+    assert {pair for pair, _, _ in _ties(text, gazetteer)} == {
+        frozenset({"Reading", "Düsseldorf"}), frozenset({"Düsseldorf", "Haifa"}),
+        frozenset({"Düsseldorf", "Chongqing"})}
+
+
 def test_the_site_in_the_title_is_the_subject(gazetteer: Gazetteer) -> None:
     html = ("<html><head><title>Council backs friendship agreement with Zhangye | News | Orange City Council"
             "</title></head><body><article><p>Council has endorsed a memorandum of understanding with "

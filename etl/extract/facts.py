@@ -87,6 +87,8 @@ CONTINUED_LIST = re.compile(
     r"|(?:these|they|the others?) (?:include|are)\b|namely\b|其中|包括"
     r"|(?:它们|分别)是)", re.IGNORECASE
 )
+RANGE_FROM = re.compile(r"(?i)\brang(?:e|es|ed|ing) from\s+(?:the\s+)?$")
+RANGE_TO = re.compile(r"(?:,?\s+in\s+(?:the\s+)?[A-Z][\w .'-]{1,30}?)?\s+to\s+(?:the\s+)?")
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城|双方"
@@ -299,7 +301,9 @@ def _owned_list(
     first_cue = min(sure or [c.start for c in cues])
     before = [m for m in places if m.end <= first_cue]
     listed = [m for m in places if m.start >= first_cue]
-    if len(listed) < 2 or not _enumerated(page, listed):
+    if _ranged(page, listed[:2]):
+        listed = listed[:2]  # "range from Haifa ... to Chongqing ..., but ... said Reading held ..."
+    elif len(listed) < 2 or not _enumerated(page, listed):
         return []
     if len(before) > 1:  # "gives Wuxi the status of Hamilton's other sister cities, Saitama and ..."
         before = [m for m in before if POSSESSIVE_OWNER.match(page.read, m.end, first_cue)][-1:]
@@ -404,6 +408,15 @@ def _enumerated(page: Page, places: list[Mention]) -> bool:
     """Whether the places are written as a list: nothing but countries, years, separators between them
     ("X, Honduras (1965); Y, Japan (1990); and Z", "日本冈山市（1981年）、法国图尔市（2010年）")."""
     return all(_listed_together(page, first, second) for first, second in pairwise(places))
+
+
+def _ranged(page: Page, places: list[Mention]) -> bool:
+    """"partners range from Haifa in Israel to Chongqing in China": two ends of a list."""
+    if len(places) != 2 or not RANGE_FROM.search(page.read, max(0, places[0].start - 30), places[0].start):
+        return False
+    between = page.mentions_in(places[0].end, places[1].start)
+    return all(m.place.kind == "country" for m in between) and RANGE_TO.fullmatch(
+        page.read, places[0].end, places[1].start) is not None
 
 
 def _with_objects(page: Page, places: list[Mention]) -> bool:
