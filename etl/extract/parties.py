@@ -194,7 +194,8 @@ def _partners(text: str, mentions: list[Mention]) -> list[Mention]:
     """Distinct places, without a region named beside a city of its own country ("Xi'an, the capital
     of Shaanxi province"): there the region locates the city, it is not a partner. A region further
     away may be one ("arrived in Perth ..., as Western Australia and Zhejiang mark 35 years")."""
-    places = distinct([m for m in mentions if not _holds_next(text, m, mentions)])
+    located = {city.start for city, district in pairwise(mentions) if _holds_next(city, district)}
+    places = distinct([m for m in mentions if m.start not in located])
     cities = [m for m in mentions if m.place.kind == "city"]
     return [m for m in places if m.place.kind == "city" or _coordinated(text, m, mentions) or not any(
         c.place.country == m.place.country and abs(c.start - m.start) <= LOCATING_REACH for c in cities)]
@@ -203,12 +204,8 @@ def _partners(text: str, mentions: list[Mention]) -> list[Mention]:
 ZH_LOWER_LEVEL = re.compile(r"[区县镇]$")
 
 
-def _holds_next(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+def _holds_next(mention: Mention, following: Mention) -> bool:
     """"青岛市黄岛区与韩国平泽市": the city only locates the district written right after it."""
-    i = mentions.index(mention)
-    if i + 1 == len(mentions):
-        return False
-    following = mentions[i + 1]
     return (following.start == mention.end and following.place.country == mention.place.country
             and ZH_LOWER_LEVEL.search(following.surface) is not None)
 

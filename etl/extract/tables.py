@@ -62,12 +62,13 @@ def table_drafts(page: Page) -> tuple[list[Draft], set[int]]:
             partners = [m for m in partners if m.index != home.index]
             if not partners:
                 continue
-            drafts.extend(_row_drafts(page, row, home, partners))
+            # the partner cell names one place; another one in it only locates it ("Los Angeles, California")
+            drafts.append(_row_draft(page, row, home, partners[0]))
             used.add(row.start)
     return drafts, used
 
 
-def _row_drafts(page: Page, row: _Row, home: Mention, partners: list[Mention]) -> list[Draft]:
+def _row_draft(page: Page, row: _Row, home: Mention, partner: Mention) -> Draft:
     text = page.text[row.start:row.end]
     years = C.years_in(text)
     in_row = page.cues_in(row.start, row.end)  # the "Type" column: Sister city, 友好交流关系
@@ -75,9 +76,7 @@ def _row_drafts(page: Page, row: _Row, home: Mention, partners: list[Mention]) -
     status = heading_status(page, row.start) or "established"
     year = years[0][1] if years else None
     confidence = 0.6 + (0.1 if years else 0.0)
-    # the partner cell names one place; another one in it only locates it ("Los Angeles, California")
-    partner = partners[0]
-    return [Draft(partner, home, relation, status, year, row.start, row.end, confidence, "list")]
+    return Draft(partner, home, relation, status, year, row.start, row.end, confidence, "list")
 
 
 def _home_and_partner(page: Page, row: _Row) -> tuple[Mention, list[Mention]] | None:
