@@ -107,6 +107,17 @@ def test_fuzzy_match_only_next_to_a_country(gazetteer: Gazetteer) -> None:
     assert facts[0].a_mention == "Barranquill" and facts[0].confidence < 0.7
 
 
+def test_a_small_town_is_read_only_before_its_country(gazetteer: Gazetteer) -> None:
+    text = "Athy's twin towns: Lisses, France.\nThe council is also twinned with Casalattico in Italy.\n"
+    facts = extract_facts(doc(text), gazetteer, Hints(home="Athy"))
+    towns = {(f.b.name, f.b.country, f.b.key) for f in facts if f.b.name != "Athy"} | {
+        (f.a.name, f.a.country, f.a.key) for f in facts if f.a.name != "Athy"}
+    assert ("Casalattico", "IT", "gn:3180250") in towns
+    # not on its own, and not in another country
+    assert not any(m.place.name == "Casalattico" for m in find_mentions(
+        "Casalattico signed. Casalattico, France.", gazetteer, None, context=lambda offset: True))
+
+
 def test_traditional_and_simplified_chinese(gazetteer: Gazetteer) -> None:
     traditional, simplified = resolved("舊金山", gazetteer), resolved("旧金山", gazetteer)
     assert [r[1:] for r in traditional] == [r[1:] for r in simplified] == [("San Francisco", "US")]

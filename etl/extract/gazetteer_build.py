@@ -60,6 +60,8 @@ class Entries:
     names: dict[int, set[str]] = field(default_factory=dict)
     countries: dict[str, int] = field(default_factory=dict)
     capitals: dict[str, int] = field(default_factory=dict)
+    # towns under the floor, read only right before their country: country -> folded name -> town
+    small_towns: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
     t2s: dict[int, str] = field(default_factory=lambda: t2s_table() | accent_table())
 
     def new_place(self, place: Place, population: int) -> int:
@@ -108,6 +110,8 @@ def build_entries() -> Entries:
     by_english = _english_index(entries)  # one pass over every place, shared by the two readers below
     _add_curated(entries, by_english)
     _add_capitals(entries, by_english)
+    _add_small_towns(entries)
+    _small_cities.cache_clear()  # 200,000 rows, needed only while building
     return entries
 
 
@@ -235,7 +239,6 @@ def _add_curated(entries: Entries, lookup: dict[tuple[str, str, str], int]) -> N
             index = _add_small_city(entries, lookup, english, country)
         if index is not None:
             _add_chinese(entries, alias, index) if HAN.match(alias) else entries.add(alias, index)
-    _small_cities.cache_clear()  # 200,000 rows, needed only while the curated lines are read
 
 
 def _add_small_city(entries: Entries, lookup: dict[tuple[str, str, str], int], english: str,
@@ -253,6 +256,13 @@ def _add_small_city(entries: Entries, lookup: dict[tuple[str, str, str], int], e
     entries.add(english, index, primary=True)
     lookup[(english.lower(), country, "city")] = index
     return index
+
+
+def _add_small_towns(entries: Entries) -> None:
+    """Towns under the floor are kept out of the automaton (their names are mostly common words
+    somewhere), but a name written right before its country ("Casalattico in Italy") may be one."""
+    for (name, country), row in _small_cities().items():
+        entries.small_towns.setdefault(country, {})[name] = (int(row["geonameid"]), row["name"])
 
 
 @cache

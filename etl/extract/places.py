@@ -65,7 +65,8 @@ PERSON_TITLE = re.compile(PERSON_TITLES)
 OFFICE_TITLE = re.compile(OFFICE_TITLES)
 OFFICE_AFTER = re.compile(r"\s+(?:Mayor|Municipal|Municipality|Metropolitan|City Council|City Hall)\b")
 # Capitalised words right before ", <country>": a place name the gazetteer may spell differently.
-BEFORE_COUNTRY = re.compile(r"([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})(?: City)?,\s*(?:the\s+)?$")
+BEFORE_COUNTRY = re.compile(
+    r"([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})(?: City)?(?:(,)\s*|\s+in\s+|\s*\(\s*)(?:the\s+)?$")
 FUZZY_CUTOFF = 85.0
 NAME_DOTS = frozenset("·•・‧")
 # Titles right before a name make it a person (市长前田晋太郎).
@@ -514,8 +515,8 @@ def _add_fuzzy(
     text: str, mentions: list[Mention], covered: list[tuple[int, int]], gazetteer: Gazetteer,
     context: Callable[[int], bool],
 ) -> list[Mention]:
-    """Misspelled names written right before a country ("Barranquill, Columbia"), where no known name
-    (``covered``) was found."""
+    """Names no known name (``covered``) found, written right before their country: a misspelling
+    ("Barranquill, Columbia") or a town under the population floor ("Casalattico in Italy")."""
     added = []
     for mention in mentions:
         if mention.place.kind != "country" or not context(mention.start):
@@ -523,11 +524,28 @@ def _add_fuzzy(
         found = BEFORE_COUNTRY.search(text, max(0, mention.start - 60), mention.start)
         if not found or any(s < found.end(1) and found.start(1) < e for s, e in covered):
             continue
-        guess = _fuzzy_city(found[1], mention.place.country, gazetteer)
-        if guess is not None:
-            place = gazetteer.place(guess)
-            added.append(Mention(found.start(1), found.end(1), found[1], place, guess, cued=True, fuzzy=True))
+        country = mention.place.country
+        town = _small_town(found[1], country, gazetteer)
+        misspelt = _fuzzy_city(found[1], country, gazetteer) if town is None and found[2] else None
+        if town is not None:
+            guess, written = town
+        elif misspelt is not None:  # a misspelling is read only in the "Town, Country" form
+            guess, written = misspelt, found[1]
+        else:
+            continue
+        start, end = found.end(1) - len(written), found.end(1)
+        added.append(Mention(start, end, written, gazetteer.place(guess), guess, cued=True, fuzzy=True))
     return sorted(mentions + added, key=lambda m: m.start)
+
+
+def _small_town(written: str, country: str, gazetteer: Gazetteer) -> tuple[int, str] | None:
+    """The town so named and the words naming it, the longest first ("Visiting Casalattico")."""
+    words = written.split(" ")
+    for first in range(len(words)):
+        name = " ".join(words[first:])
+        if len(name) >= 4 and (index := gazetteer.small_town(name, country)) is not None:
+            return index, name
+    return None
 
 
 def _fuzzy_city(surface: str, country: str, gazetteer: Gazetteer) -> int | None:
