@@ -24,9 +24,10 @@ from datetime import date
 from etl.extract.cues import relation_cues
 from etl.extract.facts import build_facts
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
+from etl.extract.mention import Mention
 from etl.extract.page import Page
 from etl.extract.parties import in_dateline
-from etl.extract.places import Mention, find_mentions
+from etl.extract.places import find_mentions
 from etl.extract.text import MainText, html_main_text, plain_main_text
 from etl.extract.vocab import TRIGGER_STEMS_CHECKED, TRIGGER_STEMS_CJK, TRIGGER_STEMS_LATIN
 from etl.models import Document, ExtractedDocument, Fact, Hints

@@ -25,10 +25,10 @@ from itertools import pairwise
 from etl.extract import cues as C
 from etl.extract.cues import Cue
 from etl.extract.lists import list_drafts
+from etl.extract.mention import Mention
 from etl.extract.merge import Draft, merge, to_fact
 from etl.extract.page import Page, only_filler
 from etl.extract.parties import is_latin_text, sentence_parties, visited
-from etl.extract.places import Mention
 from etl.extract.tables import table_drafts
 from etl.extract.text import sentence_spans
 from etl.extract.vocab import LIST_OWNER_WORDS

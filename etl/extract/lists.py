@@ -8,9 +8,9 @@ from collections.abc import Collection
 from itertools import pairwise
 
 from etl.extract import cues as C
+from etl.extract.mention import Mention
 from etl.extract.merge import Draft
 from etl.extract.page import Page, distinct, only_filler
-from etl.extract.places import Mention
 from etl.extract.vocab import LIST_HEADING_STATUS
 from etl.models import Relation, Status
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from etl.extract.places import Mention
+from etl.extract.mention import Mention
 from etl.models import RELATION_RANK, Fact, Relation, Status
 
 # The scorer's and the digest's coarse classes: formal ties, preliminary steps, other cooperation.

@@ -9,7 +9,7 @@ from datetime import date
 from functools import cached_property
 
 from etl.extract.cues import Cue
-from etl.extract.places import Mention
+from etl.extract.mention import Mention
 
 # What may remain of a list line once places, years and punctuation are removed.
 LIST_FILLER = re.compile(

@@ -12,8 +12,8 @@ from itertools import pairwise
 
 from etl.extract import cues as C
 from etl.extract.cues import Cue
+from etl.extract.mention import Mention
 from etl.extract.page import Page, distinct
-from etl.extract.places import Mention
 
 
 def sentence_parties(page: Page, start: int, end: int, cues: list[Cue]) -> list[Mention]:

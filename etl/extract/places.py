@@ -4,8 +4,8 @@ A name can mean several places ("Perth", "London", "Concepción") or none at all
 called Florence). We resolve in this order of evidence: a country or region written next to the name
 ("London, Canada"), the sense the page already gave that name, the page's home place, the countries
 the page talks about, and last population. Common-word names need a country cue, or the page showing
-them to be its own place (own_place.py); misspellings are matched fuzzily only next to a country cue,
-inside a partnership context.
+them to be its own place (own_place.py). Misspellings and towns under the population floor are read
+only next to their country, inside a partnership context (unlisted.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from rapidfuzz import fuzz, process
-
 from etl.extract.gazetteer import Candidate, Gazetteer
+from etl.extract.mention import Mention
 from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, owned_names
+from etl.extract.unlisted import described_capitals, unlisted_towns
 from etl.extract.vocab import (
     COMMON_WORD_NAMES,
     DEMONYMS,
@@ -28,7 +28,6 @@ from etl.extract.vocab import (
     PERSON_TITLES,
     PLACE_SUFFIXES,
 )
-from etl.models import Place
 
 CUE_GAP = re.compile(
     r"\s*(?:,|\(|，|（|\bin\b|-|\|)\s*(?:(?:a|an|the) (?:\w+ )?(?:town|city|village|port|capital) in\s+)?"
@@ -43,13 +42,6 @@ DEMONYM_BEFORE = re.compile(
     r"(?i:\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r"))\s+(?:[a-z-]+\s+){0,2}"
     r"(?:(?:city|town|port|municipality|village|metropolis|county|district) of|capital(?: of)?)\s+$"
 )
-# "the Czech capital" written instead of Prague; in "the Czech capital, Prague" the name is the mention.
-DESCRIBED_CAPITAL = re.compile(
-    r"\b[Tt]he (" + "|".join(sorted((d.title() for d in DEMONYMS), key=len, reverse=True)) + r") capital\b"
-)
-# "Portugal's capital", after a country's name.
-POSSESSIVE_CAPITAL = re.compile(r"['’]s capital\b")
-NAMED_NEXT = re.compile(r",?\s+(?:city\s+)?(?:of\s+)?[A-Z\u4e00-\u9fff]")
 # "China's Haikou", "Finland's Vaasa".
 POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 # Ties between regions: an ambiguous name near them is the region ("Victoria, paired with Jiangsu, has
@@ -64,16 +56,11 @@ REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州
 PERSON_TITLE = re.compile(PERSON_TITLES)
 OFFICE_TITLE = re.compile(OFFICE_TITLES)
 OFFICE_AFTER = re.compile(r"\s+(?:Mayor|Municipal|Municipality|Metropolitan|City Council|City Hall)\b")
-# Capitalised words right before ", <country>": a place name the gazetteer may spell differently.
-BEFORE_COUNTRY = re.compile(
-    r"([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})(?: City)?(?:(,)\s*|\s+in\s+|\s*\(\s*)(?:the\s+)?$")
-FUZZY_CUTOFF = 85.0
 NAME_DOTS = frozenset("·•・‧")
 # Titles right before a name make it a person (市长前田晋太郎).
 ZH_TITLE = re.compile(r"(?:市长|市長|主席|书记|書記|总统|總統|大使|省长|省長|总理|總理|部长|部長|先生|女士)$")
 # Countries whose addresses name the state after the city.
 CITY_STATE_CONVENTION = frozenset({"US", "CA", "AU", "BR", "MX", "IN"})
-SAME_NATION = {"HK": "CN", "MO": "CN"}
 CITY_STATES = frozenset({"SG", "MO", "HK", "MC", "LU", "VA", "SM", "GI", "DJ"})
 # Towns smaller than this, named without a country, must stand alone as a name: not inside a longer
 # capitalised phrase ("Vice Chairman", "Gustavo Bell", "Friendly City Agreement"), not a sentence's
@@ -96,28 +83,6 @@ SET_OFF = re.compile(r",\s+[a-z]")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 # A sentence's first word, not a list's after a colon or semicolon ("also twinned: Bracknell with ...").
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?\n]\s*|[“\"(]\s*)$")
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    surface: str
-    place: Place
-    index: int  # gazetteer index
-    cued: bool = False  # a country or region written right next to it decided the sense
-    fuzzy: bool = False
-    context: bool = False  # only locates another place ("Oregon" in "Portland, Oregon")
-
-    @property
-    def nation(self) -> str:
-        """The country for pairing: Hong Kong and Macao with Shenzhen is cooperation within one state."""
-        return SAME_NATION.get(self.place.country, self.place.country)
-
-    @property
-    def partner(self) -> bool:
-        """Whether this mention can be one side of a partnership."""
-        return self.place.kind != "country" and not self.context
 
 
 @dataclass
@@ -147,9 +112,9 @@ def find_mentions(
         _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
-    mentions = _described_capitals(text, mentions, gazetteer)
+    mentions = described_capitals(text, mentions, gazetteer)
     if context is not None:
-        mentions = _add_fuzzy(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
+        mentions = unlisted_towns(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
     return mentions
 
 
@@ -487,71 +452,3 @@ def _inside_longer_name(text: str, start: int, following: str) -> bool:
         return False
     previous = PREVIOUS_WORD.search(text, max(0, start - 30), start)
     return previous is not None and previous[1].islower()
-
-
-def _described_capitals(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
-    """"the Czech capital", "Portugal's capital": the country's capital city, where no name follows."""
-    found: list[tuple[int, int, str]] = [
-        (m.start(), m.end(), DEMONYMS[m[1].lower()]) for m in DESCRIBED_CAPITAL.finditer(text)]
-    replaced = set()
-    for mention in mentions:
-        if mention.place.kind == "country" and (after := POSSESSIVE_CAPITAL.match(text, mention.end)):
-            found.append((mention.start, after.end(), mention.place.country))
-            replaced.add(mention.start)
-    added = []
-    for start, end, country in found:
-        capital = gazetteer.capitals.get(country)
-        if capital is None or NAMED_NEXT.match(text, end) or any(
-                m.start < end and start < m.end and m.start not in replaced for m in mentions):
-            continue
-        added.append(Mention(start, end, text[start:end], gazetteer.place(capital), capital, cued=True))
-    if not added:
-        return mentions
-    kept = [m for m in mentions if m.start not in replaced or not any(a.start == m.start for a in added)]
-    return sorted(kept + added, key=lambda m: m.start)
-
-
-def _add_fuzzy(
-    text: str, mentions: list[Mention], covered: list[tuple[int, int]], gazetteer: Gazetteer,
-    context: Callable[[int], bool],
-) -> list[Mention]:
-    """Names no known name (``covered``) found, written right before their country: a misspelling
-    ("Barranquill, Columbia") or a town under the population floor ("Casalattico in Italy")."""
-    added = []
-    for mention in mentions:
-        if mention.place.kind != "country" or not context(mention.start):
-            continue
-        found = BEFORE_COUNTRY.search(text, max(0, mention.start - 60), mention.start)
-        if not found or any(s < found.end(1) and found.start(1) < e for s, e in covered):
-            continue
-        country = mention.place.country
-        town = _small_town(found[1], country, gazetteer)
-        misspelt = _fuzzy_city(found[1], country, gazetteer) if town is None and found[2] else None
-        if town is not None:
-            guess, written = town
-        elif misspelt is not None:  # a misspelling is read only in the "Town, Country" form
-            guess, written = misspelt, found[1]
-        else:
-            continue
-        start, end = found.end(1) - len(written), found.end(1)
-        added.append(Mention(start, end, written, gazetteer.place(guess), guess, cued=True, fuzzy=True))
-    return sorted(mentions + added, key=lambda m: m.start)
-
-
-def _small_town(written: str, country: str, gazetteer: Gazetteer) -> tuple[int, str] | None:
-    """The town so named and the words naming it, the longest first ("Visiting Casalattico")."""
-    words = written.split(" ")
-    for first in range(len(words)):
-        name = " ".join(words[first:])
-        if len(name) >= 4 and (index := gazetteer.small_town(name, country)) is not None:
-            return index, name
-    return None
-
-
-def _fuzzy_city(surface: str, country: str, gazetteer: Gazetteer) -> int | None:
-    if len(surface) < 5:
-        return None
-    names, indices = gazetteer.latin_names.get(country, ([], []))
-    match = process.extractOne(surface.lower(), names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    return None if match is None else indices[match[2]]
-

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from etl.extract import cues as C
 from etl.extract.lists import heading_status, list_relation
+from etl.extract.mention import Mention
 from etl.extract.merge import Draft
 from etl.extract.page import Page, distinct
-from etl.extract.places import Mention
 
 CELL = re.compile(r"\t|\s+\|\s+")
 ROW_MAX = 200

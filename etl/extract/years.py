@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from etl.extract import cues as C
+from etl.extract.mention import Mention
 from etl.extract.page import Page
-from etl.extract.places import Mention
 from etl.models import Status
 
 # No town twinning is older than this; an anniversary counted back past it was counted wrongly.
