@@ -70,6 +70,7 @@ def test_sentences_do_not_break_after_st() -> None:
     ("KUNMING, June 3, 2024 — text", date(2024, 6, 3)),
     ("发布时间：2023年10月12日", date(2023, 10, 12)),
     ("日本名古屋市（1978年12月21日）", None),
+    ("1973年6月24日，天津市与日本神户市签署结好协议。", None),  # history told in the opening
 ])
 def test_datelines(text: str, expected: date | None) -> None:
     assert find_dateline(text) == expected
@@ -408,3 +409,36 @@ def test_a_later_ending_of_the_named_tie_sets_its_status(
 ) -> None:
     facts = extract_facts(doc(text), gazetteer, Hints(home=home))
     assert [f.status for f in facts][:1] == [status]
+
+
+def _years(text: str, gazetteer: Gazetteer, home: str | None = None) -> dict[str, int | None]:
+    facts = extract_facts(doc(text), gazetteer, Hints(home=home))
+    return {f"{f.a.name}-{f.b.name}": f.year for f in facts}
+
+
+def test_an_ending_is_dated_by_the_agreement_that_ends(gazetteer: Gazetteer) -> None:
+    ended = ("In March 2022, following the invasion of Ukraine, the Tacoma City Council voted to suspend the "
+             "city's sister city relationship with Vladivostok.")
+    assert _years(ended, gazetteer) == {"Tacoma-Vladivostok": None}
+    dated = ("The Burlington City Council voted to terminate the city's sister city relationship with "
+             "Yaroslavl, Russia, a partnership that dated back to 1988.")
+    assert list(_years(dated, gazetteer).values()) == [1988]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1972年，两国恢复邦交。同年11月，上海市与横滨市结为友好城市。", {"Shanghai-Yokohama": 1972}),
+    ("1980年，天津与神户结为友好城市。两年后，福建省与长崎县结为友好省县。",
+     {"Tianjin-Kobe": 1980, "Fujian-Nagasaki": 1982}),
+    ("1974年，西安先后与奈良、京都结为友好城市。", {"Xi’an-Nara-shi": 1974, "Xi’an-Kyoto": 1974}),
+])
+def test_a_year_told_before_or_opening_the_sentence(
+    gazetteer: Gazetteer, text: str, expected: dict[str, int]
+) -> None:
+    assert {pair: year for pair, year in _years(text, gazetteer).items() if pair in expected} == expected
+
+
+def test_a_yearbook_month_is_of_the_year_it_reviews(gazetteer: Gazetteer) -> None:
+    text = ("湖北年鉴\n【概况】 2023年，全省外事系统统筹推进友好省州工作。\n"
+            "【新结友好省州】 9月，湖北省与乌兹别克斯坦撒马尔罕州签署建立友好省州关系协议书。"
+            "宜昌市与巴西福斯杜伊瓜苏市签署建立友好城市关系意向书。\n")
+    assert list(_years(text, gazetteer).values()) == [2023, 2023]

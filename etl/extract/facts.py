@@ -32,7 +32,7 @@ from etl.extract.parties import is_latin_text, sentence_parties, visited
 from etl.extract.tables import table_drafts
 from etl.extract.text import sentence_spans
 from etl.extract.vocab import LIST_OWNER_WORDS
-from etl.extract.years import page_year, partner_year, tie_year
+from etl.extract.years import page_year, partner_year, tie_year, told_year
 from etl.models import RELATION_RANK, Fact
 
 MIN_CONFIDENCE = 0.5
@@ -508,6 +508,8 @@ def _draft(
     near = (other.start - start, other.end - start) if partners else (cue.start - start, cue.end - start)
     if partners and status != "anniversary":
         year = partner_year(page.text, partners, other, (start, end))
+        if year is None and status not in C.ENDINGS:
+            year = told_year(page, sentence, start)
         if year is None and status in ("established", "proposed"):
             year = page_year(page, sentence, start)
         if year is None and status == "established" and len(partners) > 1:

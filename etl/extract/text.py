@@ -36,6 +36,8 @@ FOOTNOTE_MARK = re.compile(r"(?:\s*\[\d+\])+$")  # "Pécs is twinned with:[45]"
 CAPTION_TAGS = frozenset({"p", "div", "span", "strong", "em", "small", "b", "dl"})
 CAPTION_YEAR = re.compile(r"(?:19|20)\d\d")
 INTRO_ITEMS_MAX = 60
+# No page found by a news feed or a site crawl was published before this year.
+EARLIEST_PAGE_YEAR = 1995
 DATELINE_WORD = re.compile(
     r"(?i)updated|published|posted|released|date|source|daily|news|times|post|press|herald|tribune|journal"
     r"|telegraph|chronicle|gazette|xinhua|发布|时间|日期|来源|更新|日报|晚报|新闻"
@@ -207,11 +209,12 @@ def _meta_date(tree: lxml.html.HtmlElement) -> date | None:
 
 def find_dateline(text: str, window: int = 800) -> date | None:
     """The first full date near the top of a page ("Updated:2025-06-11", "June 11, 2025", "2025年6月11日"),
-    skipping dates in brackets, which on list pages are the dates of the entries."""
-    return parse_date(text[:window], skip_bracketed=True)
+    skipping dates in brackets, which on list pages are the dates of the entries, and dates older than
+    the web, which are history told in the opening ("1973年6月24日，天津市与日本神户市...")."""
+    return parse_date(text[:window], skip_bracketed=True, earliest=EARLIEST_PAGE_YEAR)
 
 
-def parse_date(text: str, skip_bracketed: bool = False) -> date | None:
+def parse_date(text: str, skip_bracketed: bool = False, earliest: int = 1) -> date | None:
     candidates: list[tuple[int, date | None]] = []
     for pattern in (ISO_DATE, ZH_DATE):
         candidates.extend((m.start(), _safe_date(m[1], m[2], m[3])) for m in pattern.finditer(text))
@@ -221,7 +224,7 @@ def parse_date(text: str, skip_bracketed: bool = False) -> date | None:
         if month_no:
             candidates.append((match.start(), _safe_date(year, str(month_no), day)))
     valid = sorted((pos, found) for pos, found in candidates
-                   if found and not (skip_bracketed and _in_list(text, pos)))
+                   if found and found.year >= earliest and not (skip_bracketed and _in_list(text, pos)))
     return valid[0][1] if valid else None
 
 

@@ -151,7 +151,7 @@ HEDGES: Final[str] = (
 # A signing described without a year happened around the page's date.
 RELATIVE_TIME: Final[str] = (
     r"\bthis year\b|\btoday\b|\byesterday\b|\blast week\b|\bthis week\b|\brecently\b"
-    r"|^\s*\d{1,2}\s*月份?\s*[，,]"  # "6月，绍兴市与...": a month of the year the page tells of
+    r"|^\s*(?:【[^】]{1,20}】\s*)?\d{1,2}\s*月份?\s*[，,]"  # "6月，绍兴市与...": a month of the year told of
     r"|\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\bduring the (?:event|visit|forum|ceremony|meeting)\b"
     r"|今年|今天|昨天|日前|近日|本周|上周|当天|此次|本次"

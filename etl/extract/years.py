@@ -17,8 +17,32 @@ EARLIEST_TIE = 1940
 # An anniversary held the year before the page's: "去年庆祝...十周年", "last year marked the 10th".
 LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
 
-# The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph or a sentence.
-NARRATIVE_YEAR = re.compile(r"(?:^|\n|。)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
+# The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph, a sentence or a
+# yearbook's section ("【概况】 2023年，...").
+NARRATIVE_YEAR = re.compile(r"(?:^|\n|。|】)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
+# A sentence dated by the year the text told last: "同年11月，上海市与横滨市结为友好城市", "The same year
+# Bristol and Hanover agreed a link", and one or two years after it ("两年后", "a year later").
+SAME_YEAR = re.compile(r"(?i)同年|当年|\b(?:the|that) same year\b|\blater that year\b")
+YEARS_LATER = re.compile(
+    r"(?i)次年|翌年|第二年|\bthe following year\b|(?P<count>[一两二三四五六七八九])年后"
+    r"|\b(?P<words>a|one|two|three) years? later\b")
+LATER_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+                "a": 1, "one": 1, "two": 2, "three": 3}
+# How far back the year told last is looked for.
+TOLD_REACH = 600
+# A year that dates the agreement, not its ending: "signed in 1992", "in place since 1989", "(1988)".
+FOUNDING_BEFORE = re.compile(
+    r"(?i)(?:sign(?:ed|ing)|conclu(?:ded|sion)|establish(?:ed|ment)|form(?:ed|ing)|forged|twinned|began|begun"
+    r"|start(?:ed|ing)|dat(?:e[sd]?|ing)(?: back)?(?: to| from)?|go(?:es|ing)? back|agreed|in place since"
+    r"|since|founded)\b[^.;,，；。]{0,40}$"
+    r"|[(（]\s*$|[自于]\s*$"
+)
+ENDING_WORDS = re.compile(
+    r"(?i)suspen|terminat|sever|end(?:ed|s|ing)?\b|halt|froze|frozen|on hold|on ice|dissolv"
+    r"|暂停|中止|终止|冻结|断绝")
+# A sentence opening with its year: "1974年，西安先后与奈良、京都结好", "In 1979, ...".
+OPENING_YEAR = re.compile(r"\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
+
 
 THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
 
@@ -33,6 +57,10 @@ def tie_year(
     years = C.years_in(sentence)
     if status == "anniversary":
         return anniversary_year(page, sentence, years, near)
+    if status in C.ENDINGS:  # the year of the agreement that ends, not of its ending
+        years = [item for item in years if _dates_the_founding(sentence, item[0])]
+    elif not years and (told := told_year(page, sentence, start)) is not None:
+        years = [(0, told)]
     if years:
         years = [item for item in years if C.year_of_tie(sentence, item[0], spots)]
         low, high = C.clause_around(sentence, near[0])
@@ -42,6 +70,24 @@ def tie_year(
     if status in ("established", "proposed"):  # a visit "recently" dates the visit, not the tie
         return page_year(page, sentence, start)
     return None
+
+def _dates_the_founding(sentence: str, offset: int) -> bool:
+    before = sentence[max(0, offset - 50):offset]
+    found = FOUNDING_BEFORE.search(before)
+    return found is not None and not ENDING_WORDS.search(before, found.start())
+
+
+def told_year(page: Page, sentence: str, start: int) -> int | None:
+    """The year a sentence without one means by "the same year" or "two years later": the last year
+    written before it, with the years added."""
+    marker = SAME_YEAR.search(sentence) or YEARS_LATER.search(sentence)
+    told = C.years_in(page.read[max(0, start - TOLD_REACH):start]) if marker else []
+    if marker is None or not told or C.years_in(sentence):
+        return None
+    if marker.re is SAME_YEAR:
+        return told[-1][1]
+    return told[-1][1] + LATER_COUNTS.get((marker["count"] or marker["words"] or "a").lower(), 1)
+
 
 def anniversary_year(
     page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int]
@@ -88,16 +134,23 @@ def partner_year(
         shared = C.years_in(text[last.end:sentence[1]])  # "Sasebo and Cardiff ... date back to 1983"
         if len(shared) == 1 and not LAST_ONLY.match(text, last.end):  # not "Dunedin, a sister city since"
             return shared[0][1]
-    if i > 0:  # a year before this partner belongs to the previous one
-        return None
+    if i > 0:  # a year before this partner belongs to the previous one, unless it opens the sentence
+        opening = OPENING_YEAR.match(text, sentence[0])
+        return int(opening[1]) if opening and len(C.years_in(text[sentence[0]:sentence[1]])) == 1 else None
     before = C.years_in(text[max(sentence[0], other.start - 40):other.start])
     return before[-1][1] if before else None
 
 def page_year(page: Page, sentence: str, start: int) -> int | None:
     """A signing told without a year is as old as the page; "this year" or "on Tuesday" too. A review
     of the year before ("2024年，全省... 5月，淄博市与清州市缔结...", published in January 2025) tells of
-    that year."""
+    that year, and an undated page that tells of one year only (a yearbook's "2023年，...") of that one."""
+    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+    one_year = told[-1] if page.published is None and told and len(set(told)) == 1 else None
     reference = page.published or page.today
+    if not C.relative_time(sentence) and not C.signed_now(sentence):
+        return None
+    if one_year is not None and not THIS_YEAR.search(sentence):
+        return one_year
     if C.relative_time(sentence) and reference:
         year = reference.year
     elif page.published and C.signed_now(sentence):
@@ -106,5 +159,4 @@ def page_year(page: Page, sentence: str, start: int) -> int | None:
         return None
     if THIS_YEAR.search(sentence):
         return year
-    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
     return year - 1 if told and told[-1] == year - 1 else year
