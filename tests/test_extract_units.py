@@ -95,6 +95,9 @@ def test_common_words_and_people_are_not_places(gazetteer: Gazetteer) -> None:
     text = "Reading the news, Florence Nightingale said Nice work. Mobile phones. Of course."
     found = resolved(text, gazetteer)
     assert found == []
+    # the end of a longer name is no city, but a city after "the" and a title still is
+    assert [name for _, name, _ in resolved("farms of the Mekong Delta and Cần Thơ", gazetteer)] == ["Cần Thơ"]
+    assert "Leeds" in [name for _, name, _ in resolved("met the Lord Mayor Leeds and others", gazetteer)]
 
 
 def test_common_word_place_with_a_country_cue(gazetteer: Gazetteer) -> None:

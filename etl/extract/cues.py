@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from etl.extract.vocab import (
+    DENIALS,
     EVENT_NAME_AFTER,
     GENERIC_PATTERNS,
     HEDGES,
@@ -29,6 +30,7 @@ ENDINGS = ("terminated", "suspended")
 MEDIA_RE = compile_alternation(MEDIA_WORDS)
 EVENT_NAME_RE = re.compile(EVENT_NAME_AFTER)
 GENERIC_RE = compile_alternation(GENERIC_PATTERNS)
+DENIAL_RE = re.compile(DENIALS)
 ORGANISATION_RE = compile_alternation(ORGANISATION_WORDS)
 RELATIVE_RE = compile_alternation(RELATIVE_TIME)
 SIGNING_RE = compile_alternation(SIGNING_NOW)
@@ -300,6 +302,10 @@ def _chinese_number(numeral: str) -> int:
 
 def is_media(sentence: str) -> bool:
     return MEDIA_RE.search(sentence) is not None
+
+
+def denies_tie(sentence: str) -> bool:
+    return DENIAL_RE.search(sentence) is not None
 
 
 def is_generic(sentence: str) -> bool:

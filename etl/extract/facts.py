@@ -133,7 +133,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
         elif not cues and places and CONTINUED_LIST.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
         previous_cues = cues
-        if cues and not C.is_media(page.read[start:end]):
+        if cues and not C.is_media(page.read[start:end]) and not C.denies_tie(page.read[start:end]):
             sentence = page.read[start:end]
             refers_back = not places and bool(BOTH.search(sentence)) and not C.names_organisation(sentence)
             if refers_back and len(sentence_pairs(previous, page.subject)) == 1:

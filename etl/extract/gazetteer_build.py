@@ -318,9 +318,10 @@ def t2s_table() -> dict[int, str]:
 
 def accent_table() -> dict[int, str]:
     """Accented Latin letters to their base letter, one character to one ("Río" reads as "Rio"), so a
-    name written with accents finds the unaccented key every name also has."""
+    name written with accents finds the unaccented key every name also has. Latin Extended Additional
+    holds the Vietnamese letters with two marks ("Cần Thơ", "Hạ Long")."""
     table: dict[int, str] = {}
-    for code in range(0xC0, 0x250):
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
         decomposed = unicodedata.normalize("NFKD", chr(code))
         if len(decomposed) > 1 and decomposed[0].isascii() and decomposed[0].isalpha():
             if all(unicodedata.combining(ch) for ch in decomposed[1:]):

@@ -394,7 +394,9 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
         return False  # a whole table cell ("Rotorua<TAB>Beppu", "Rotorua | Beppu"): a name, as in any list
     following = NEXT_WORD.match(text, hit.end)
     if gazetteer.population[index] >= SMALL_TOWN:
-        return following is not None and _inside_longer_name(text, hit.start, following[1].lower())
+        if following is not None:
+            return _inside_longer_name(text, hit.start, following[1].lower())
+        return _end_of_longer_name(text, hit.start)
     if following and following[1].lower() not in PLACE_SUFFIXES:
         return True
     head = text[max(0, hit.start - 40):hit.start]
@@ -443,6 +445,17 @@ def _without_truncated_names(text: str, mentions: list[Mention]) -> list[Mention
                 continue
         kept.append(mention)
     return kept
+
+
+def _end_of_longer_name(text: str, start: int) -> bool:
+    """In prose, a capitalised word that is no place, title or cue word before a city's name makes it
+    the end of a longer name: "the Mekong Delta", "the Black Forest"."""
+    head = text[max(0, start - 40):start]
+    previous = PREVIOUS_WORD.search(head)
+    if previous is None or not previous[1][0].isupper() or SENTENCE_START.search(head[:previous.start()]):
+        return False
+    before = PREVIOUS_WORD.search(head[:previous.start()])
+    return before is not None and before[1] in ("the", "The") and previous[1].lower() not in NAME_FOLLOWERS
 
 
 def _inside_longer_name(text: str, start: int, following: str) -> bool:

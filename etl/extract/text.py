@@ -28,7 +28,7 @@ ENTRY_ITEM = re.compile(
     r"|^[^()（）\n]{2,40}\s[–—-]\s[^()（）\n]{0,50}\b(?:19|20)\d\d\.?$"
 )
 # A line introducing a list of partners, and how long it and its items may be.
-TIE_WORD = re.compile(r"(?i)sister|twin|partner|friendship|cooperation|agreement|友好|姐妹|姊妹|合作")
+TIE_WORD = re.compile(r"(?i)sister|twin|partner|friendship|cooperation|agreement|友好|友城|姐妹|姊妹|合作")
 INTRO_MAX = 200
 CAPTION_MAX = 80
 FOOTNOTE_MARK = re.compile(r"(?:\s*\[\d+\])+$")  # "Pécs is twinned with:[45]"
@@ -36,6 +36,8 @@ FOOTNOTE_MARK = re.compile(r"(?:\s*\[\d+\])+$")  # "Pécs is twinned with:[45]"
 CAPTION_TAGS = frozenset({"p", "div", "span", "strong", "em", "small", "b", "dl"})
 CAPTION_YEAR = re.compile(r"(?:19|20)\d\d")
 INTRO_ITEMS_MAX = 60
+SIDE_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+SIDE_HEADING_MAX = 40
 # No page found by a news feed or a site crawl was published before this year.
 EARLIEST_PAGE_YEAR = 1995
 DATELINE_WORD = re.compile(
@@ -134,7 +136,8 @@ def _with_captions(body: str, captions: dict[str, str]) -> str:
 
 def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]]:
     """Lists introduced by a line about ties that ends in a colon ("Córdoba also has cooperation
-    agreements with:"): trafilatura drops such lists of links as navigation."""
+    agreements with:") or by a short heading about them (a sidebar's "友城风采", "Our Sister Cities"):
+    trafilatura drops such lists of links as navigation."""
     found = []
     for element in tree.xpath("//ul|//ol"):
         before = element.getprevious()
@@ -144,7 +147,9 @@ def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]
         if before is None or not isinstance(before.tag, str):
             continue
         intro = FOOTNOTE_MARK.sub("", _flat_text(before))
-        if len(intro) > INTRO_MAX or not intro.endswith((":", "：")) or not TIE_WORD.search(intro):
+        headed = before.tag in SIDE_HEADINGS and len(intro) <= SIDE_HEADING_MAX
+        introduces = headed or intro.endswith((":", "："))
+        if len(intro) > INTRO_MAX or not introduces or not TIE_WORD.search(intro):
             continue
         entries = [_flat_text(li) for li in element.xpath("./li")]
         if 0 < len(entries) <= INTRO_ITEMS_MAX and all(len(entry) <= INTRO_MAX for entry in entries):

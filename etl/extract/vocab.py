@@ -99,6 +99,19 @@ MEDIA_WORDS: Final[str] = (
     r"|电影|电视剧|小说|纪录片"
 )
 
+# A tie the sentence denies: "the municipality has no sister-city relationship with Qingdao", "两市并未
+# 建立友好城市关系". Such a sentence asserts no pair at all.
+DENIALS: Final[str] = (
+    r"(?i)\b(?:has|have|had|with|there (?:is|are|was|were)) no (?:formal |official |such )?"
+    r"(?:sister|twin|friendship|partner)"
+    r"|\b(?:is|are|was|were|has|have|had)(?: not|n['’]t)(?: yet)?(?: been)? (?:a |any )?"
+    r"(?:formal |official )?(?:sister|twin|friendship|partner)"
+    r"|\b(?:does|do|did)(?: not|n['’]t) have (?:a |any )?(?:formal |official )?"
+    r"(?:sister|twin|friendship|partner)"
+    r"|\bnever (?:been )?(?:twinned|(?:a )?(?:sister|twin))"
+    r"|(?:并未|并没有|没有|并非|不是)[^，。；]{0,8}(?:友好城市|友城|姐妹城市|姊妹市)"
+)
+
 # "X and other friendly cities": X illustrates a class, the sentence does not assert the pair.
 GENERIC_PATTERNS: Final[str] = r"\b(?:and|or) other\b|\bsuch as\b|等(?:多个|其他)?(?:国际)?友好城市"
 
