@@ -445,3 +445,18 @@ def test_a_yearbook_month_is_of_the_year_it_reviews(gazetteer: Gazetteer) -> Non
             "【新结友好省州】 9月，湖北省与乌兹别克斯坦撒马尔罕州签署建立友好省州关系协议书。"
             "宜昌市与巴西福斯杜伊瓜苏市签署建立友好城市关系意向书。\n")
     assert list(_years(text, gazetteer).values()) == [2023, 2023]
+
+
+def test_a_town_heading_owns_the_entries_under_it(gazetteer: Gazetteer) -> None:
+    text = ("Sister and Friendship Regions of Shimane Prefecture\n\nShimane Prefecture and its municipalities "
+            "maintain sister city ties.\n\nIzumo City\n ・Santa Clarita, California, U.S.A. – Sister City (1996)\n"
+            "\nOkuizumo Town (Nita District)\n ・Oberkirch, Baden-Württemberg, Germany – Sister City (1992)\n")
+    facts = extract_facts(doc(text), gazetteer, Hints(home="Shimane"))
+    assert {(f.a.name, f.b.name, f.year) for f in facts} == {("Santa Clarita", "Izumo", 1996)}
+
+
+def test_regions_of_russia_ukraine_and_kazakhstan_by_their_english_and_chinese_names(
+    gazetteer: Gazetteer,
+) -> None:
+    for name in ("Sakhalin Oblast", "萨哈林州", "Almaty Region", "Zhambyl Region", "江布尔州", "Kharkiv Oblast"):
+        assert [(m.place.kind, m.place.key[:4]) for m in find_mentions(name, gazetteer)] == [("region", "iso:")]

@@ -109,7 +109,11 @@ CITY_TIE = re.compile(
 
 def build_facts(page: Page) -> list[Fact]:
     tabled, rows = table_drafts(page)
-    drafts = sentence_drafts(page) + list_drafts(page, rows) + tabled
+    listed, homed = list_drafts(page, rows)
+    # a list line under a heading naming its own home ("Izumo City") is not the page subject's tie
+    told = [d for d in sentence_drafts(page)
+            if d.source != "subject" or not any(low <= d.start < high for low, high in homed)]
+    drafts = told + listed + tabled
     # two places of one name are a name told apart ("meant for Richmond, Virginia"), not a pair
     drafts = [d for d in drafts if d.a.place.name != d.b.place.name or d.source == "list"]
     return [to_fact(page.text, draft) for draft in merge(drafts)]

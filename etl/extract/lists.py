@@ -19,21 +19,30 @@ HEADING_STATUS: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(p, re.IGNORECASE), status) for p, status in LIST_HEADING_STATUS  # type: ignore[misc]
 ]
 HEADING_MAX = 60
+HOME_HEADING_MAX = 40
+# "Okuizumo Town (Nita District)", "Gotsu City", "海士町": a municipality's name alone on its line.
+MUNICIPALITY_HEADING = re.compile(
+    r"\s*[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)? (?:City|Town|Village|County|District|Township)"
+    r"(?: \([^)]{2,30}\))?:?\s*"
+    r"|\s*[\u4e00-\u9fff]{1,6}(?:市|町|村|县|縣|区|區|郡|镇|鎮):?\s*"
+)
 CAPTION_MAX = 80
 HYPHEN = re.compile(r"-")
 # What closes a year: "1988年10月", "(2006年)", "1979）".
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
+RELATION_COLUMN = re.compile(r"\S\s+[–—:-]\s*$")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
-def list_drafts(page: Page, taken: Collection[int] = ()) -> list[Draft]:
+def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], list[tuple[int, int]]]:
     """Lines that are nothing but a place, its country and a year, on a page about such ties; lines
-    starting at ``taken`` offsets were read already (table rows with a home place of their own)."""
+    starting at ``taken`` offsets were read already (table rows with a home place of their own). Also
+    the spans of the lines that belong to a home other than the page's subject."""
     if page.subject is None or not page.cues:
-        return []
+        return [], []
     lines = [_entry_span(page, s, e) if s not in taken else (s, s) for s, e in _lines(page.text)]
     entries = {i: places for i, (s, e) in enumerate(lines) if (places := _list_places(page, s, e))}
-    drafts = []
+    drafts, homed = [], []
     for i, places in entries.items():
         start, end = lines[i]
         years = C.years_in(page.text[start:end])
@@ -49,10 +58,38 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> list[Draft]:
         confidence: float = 0.6 + (0.1 if years else 0.0) - (0.15 if fuzzy else 0.0)
         status: Status = _heading_status(page, lines, entries, i) or ("established" if years else "mentioned")
         year = years[0][1] if years else None
-        for mention in places:
-            drafts.append(Draft(mention, page.subject, relation, status, year, start, end, confidence,
-                                "list"))
-    return drafts
+        headed, home = _home_heading(page, lines, entries, i)
+        if headed:
+            homed.append((start, end))
+        owner = home if headed else page.subject
+        for mention in places if owner is not None else ():  # a home we cannot name pairs with none
+            if mention.index != owner.index:
+                drafts.append(Draft(mention, owner, relation, status, year, start, end, confidence, "list"))
+    return drafts, homed
+
+
+def _home_heading(
+    page: Page, lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int
+) -> tuple[bool, Mention | None]:
+    """Whether a place of the subject's own country heads the entries under it, and which: a
+    prefecture's page lists its towns' ties town by town ("Izumo City" over "・Santa Clarita,
+    California, U.S.A. – Sister City (1996)"). A heading shaped like a municipality the gazetteer
+    does not know ("Okuizumo Town (Nita District)") heads them too, for nobody we can name."""
+    subject = page.subject
+    assert subject is not None
+    for j in range(i - 1, -1, -1):
+        start, end = lines[j]
+        if j in entries or not page.read[start:end].strip():
+            continue
+        if end - start > HOME_HEADING_MAX:
+            return False, None
+        inside = [m for m in page.mentions_in(start, end) if m.partner]
+        home = distinct(inside)
+        if len(home) == 1 and home[0].nation == subject.nation and only_filler(page.read, start, end, inside):
+            return True, home[0]
+        unknown = MUNICIPALITY_HEADING.fullmatch(page.read, start, end) and not page.cues_in(start, end)
+        return (not inside and bool(unknown)), None  # not "Sister City", "友好城市"
+    return False, None
 
 
 def _caption(
@@ -139,7 +176,9 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
         return []
     inside = [m for m in page.mentions_in(start, end) if m.end <= end]
     in_table = page.text.count("|", start, end) >= 2
-    words = [(c.start, c.end) for c in page.cues_in(start, end)] if in_table else []
+    # a relation column: "Kudat, Sabah, Malaysia – Friendship City (2016)", "8 | 白俄罗斯 | 布列斯特市 | 友好"
+    words = [(c.start, c.end) for c in page.cues_in(start, end)
+             if in_table or RELATION_COLUMN.search(page.text, start, c.start)]
     if not only_filler(page.read, start, end, inside, words):
         return []
     subject = page.subject
