@@ -96,7 +96,8 @@ def test_common_words_and_people_are_not_places(gazetteer: Gazetteer) -> None:
     found = resolved(text, gazetteer)
     assert found == []
     # the end of a longer name is no city, but a city after "the" and a title still is
-    assert [name for _, name, _ in resolved("farms of the Mekong Delta and Cần Thơ", gazetteer)] == ["Cần Thơ"]
+    names = [name for _, name, _ in resolved("farms of the Mekong Delta and Cần Thơ", gazetteer)]
+    assert names == ["Cần Thơ"]
     assert "Leeds" in [name for _, name, _ in resolved("met the Lord Mayor Leeds and others", gazetteer)]
 
 
@@ -448,9 +449,10 @@ def test_a_yearbook_month_is_of_the_year_it_reviews(gazetteer: Gazetteer) -> Non
 
 
 def test_a_town_heading_owns_the_entries_under_it(gazetteer: Gazetteer) -> None:
-    text = ("Sister and Friendship Regions of Shimane Prefecture\n\nShimane Prefecture and its municipalities "
-            "maintain sister city ties.\n\nIzumo City\n ・Santa Clarita, California, U.S.A. – Sister City (1996)\n"
-            "\nOkuizumo Town (Nita District)\n ・Oberkirch, Baden-Württemberg, Germany – Sister City (1992)\n")
+    text = ("Sister and Friendship Regions of Shimane Prefecture\n\nShimane Prefecture and its "
+            "municipalities maintain sister city ties.\n\nIzumo City\n"
+            " ・Santa Clarita, California, U.S.A. – Sister City (1996)\n\nOkuizumo Town (Nita District)\n"
+            " ・Oberkirch, Baden-Württemberg, Germany – Sister City (1992)\n")
     facts = extract_facts(doc(text), gazetteer, Hints(home="Shimane"))
     assert {(f.a.name, f.b.name, f.year) for f in facts} == {("Santa Clarita", "Izumo", 1996)}
 
@@ -458,5 +460,7 @@ def test_a_town_heading_owns_the_entries_under_it(gazetteer: Gazetteer) -> None:
 def test_regions_of_russia_ukraine_and_kazakhstan_by_their_english_and_chinese_names(
     gazetteer: Gazetteer,
 ) -> None:
-    for name in ("Sakhalin Oblast", "萨哈林州", "Almaty Region", "Zhambyl Region", "江布尔州", "Kharkiv Oblast"):
-        assert [(m.place.kind, m.place.key[:4]) for m in find_mentions(name, gazetteer)] == [("region", "iso:")]
+    names = ("Sakhalin Oblast", "萨哈林州", "Almaty Region", "Zhambyl Region", "江布尔州", "Kharkiv Oblast")
+    for name in names:
+        found = find_mentions(name, gazetteer)
+        assert [(m.place.kind, m.place.key[:4]) for m in found] == [("region", "iso:")]

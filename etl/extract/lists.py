@@ -62,7 +62,9 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], l
         if headed:
             homed.append((start, end))
         owner = home if headed else page.subject
-        for mention in places if owner is not None else ():  # a home we cannot name pairs with none
+        if owner is None:  # a home we cannot name pairs with nobody
+            continue
+        for mention in places:
             if mention.index != owner.index:
                 drafts.append(Draft(mention, owner, relation, status, year, start, end, confidence, "list"))
     return drafts, homed
