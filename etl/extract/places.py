@@ -52,6 +52,9 @@ CITY_AFTER = re.compile(r"\s+City\b")
 IN_GAP = re.compile(r",?\s+in\s+(?:the\s+)?")
 REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|county) of\s+$")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
+# Han characters closed by a municipality word: a town's name ("哈瑙市", "川根本町", "卡齐米日多尔尼镇").
+UNKNOWN_TOWN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡)")
+NOT_A_TOWN = re.compile(r"城市|所有|地级|县级|设区|省辖|直辖|多个|[各全与和及同跟结为友好签的是在省州道府区]")
 REGION_KEY = re.compile(r"\b(?:province|prefecture|region|state|oblast)$|[省州道府]$")
 PERSON_TITLE = re.compile(PERSON_TITLES)
 OFFICE_TITLE = re.compile(OFFICE_TITLES)
@@ -110,6 +113,7 @@ def find_mentions(
     # A region written only to place a city ("Portland, Oregon") is context, not a partner.
     context_only = {hits[i].start for i in cue_hits if countries[i] is None and (
         _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
+    context_only |= _locating_unknown_names(text, mentions)
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
     mentions = described_capitals(text, mentions, gazetteer)
@@ -255,6 +259,14 @@ def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazett
     if all(place.kind != "city" or population < SMALL_TOWN for place, population in places):
         return True
     return cues[i] is not None or bool(regions & CITY_STATE_CONVENTION)
+
+
+def _locating_unknown_names(text: str, mentions: list[Mention]) -> set[int]:
+    """Regions written right before a town we do not know ("黑森州哈瑙市", "静冈县川根本町"): they only say
+    where that town is, and are no partner themselves."""
+    starts = {m.start for m in mentions}
+    return {m.start for m in mentions if m.place.kind == "region" and m.end not in starts
+            and (unknown := UNKNOWN_TOWN_AFTER.match(text, m.end)) and not NOT_A_TOWN.search(unknown[0])}
 
 
 def _placed_in(text: str, hits: list[_Hit], i: int) -> bool:
