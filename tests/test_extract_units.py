@@ -464,3 +464,24 @@ def test_regions_of_russia_ukraine_and_kazakhstan_by_their_english_and_chinese_n
     for name in names:
         found = find_mentions(name, gazetteer)
         assert [(m.place.kind, m.place.key[:4]) for m in found] == [("region", "iso:")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Toowoomba's sister city is Takatsuki, a city of about 350,000 people between Osaka and Kyoto.",
+     {("Takatsuki", "Toowoomba")}),
+    ("Apart from Nara, Gyeongju's sister cities include Obama in Japan.", {("Gyeongju", "Obama")}),
+    ("Gyeongju also has a friendship city agreement with Pessac in France, a Bordeaux suburb.",
+     {("Gyeongju", "Pessac")}),
+    ("Halifax has no sister-city relationship with Qingdao, a spokesperson said.", set()),
+])
+def test_places_that_locate_or_are_excepted_are_no_partners(
+    gazetteer: Gazetteer, text: str, expected: set[tuple[str, str]]
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {frozenset(pair) for pair in expected}
+
+
+def test_last_year_and_last_month_date_a_signing_a_year_back(gazetteer: Gazetteer) -> None:
+    text = ("Okayama expands ties\nPublished: March 3, 2025\n"
+            "Last October, Okayama signed a memorandum on friendly exchange with Vinnytsia.\n")
+    assert list(_years(text, gazetteer).values()) == [2024]

@@ -82,6 +82,13 @@ LOCATOR_BEFORE = re.compile(
     r"(?i)\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)? of|near|outside|close to"
     r"|(?:suburbs?|outskirts|hinterland) of)\s+(?:the\s+)?$|距离?$|毗邻$|靠近$"
 )
+# "Takatsuki, a city of about 350,000 people between Osaka and Kyoto": places that locate a town.
+TOWN_LOCATOR_BEFORE = re.compile(
+    r"(?i)\b(?:city|town|village|port|municipality)\b(?:[^,.;:]|(?<=\d)[,.](?=\d)){0,40}?\b(?:between|near"
+    r"|outside)\s+(?:the\s+)?(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+and\s+)?$"
+)
+EXCEPTED_BEFORE = re.compile(r"(?i)\b(?:apart from|aside from|besides|other than|except(?: for)?)\s+$|除了?$")
+LOCATOR_AFTER = re.compile(r"\s+(?:suburb|neighbou?rhood|commuter town|satellite town|district)\b")
 
 GEOPOLITICS = re.compile(
     r"(?i)\btension|\btrade war|\bdiplomatic|\bgeopolitic|\bsanction|\brivalry|\bsummit\b"
@@ -161,6 +168,12 @@ def _aside(text: str, mention: Mention) -> bool:
         return True
     if LOCATOR_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "a city about 180 km south of Moscow"
+    if TOWN_LOCATOR_BEFORE.search(text, max(0, mention.start - 80), mention.start):
+        return True
+    if EXCEPTED_BEFORE.search(text, max(0, mention.start - 20), mention.start):
+        return True  # "Apart from Nara, they include Obama ...": the tie told before, not this sentence's
+    if LOCATOR_AFTER.match(text, mention.end) and text[max(0, mention.start - 2):mention.start] == "a ":
+        return True  # "Pessac in France, a Bordeaux suburb"
     if GEOPOLITICS.search(text, max(0, mention.start - 60), mention.end + 60) and BETWEEN.search(
             text, max(0, mention.start - 60), mention.start):
         return True  # "tensions between Washington and Beijing": the capitals stand for their states

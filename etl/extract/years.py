@@ -44,6 +44,8 @@ ENDING_WORDS = re.compile(
 OPENING_YEAR = re.compile(r"\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
 
 
+LAST_MONTH = re.compile(
+    r"(?i)\blast (?:january|february|march|april|may|june|july|august|september|october|november|december)\b")
 THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
 
 # Words set after a place that speak of it alone: "Dunedin, a sister city since 2019".
@@ -159,4 +161,6 @@ def page_year(page: Page, sentence: str, start: int) -> int | None:
         return None
     if THIS_YEAR.search(sentence):
         return year
+    if LAST_YEAR.search(sentence) or LAST_MONTH.search(sentence):
+        return year - 1  # "去年沈阳还与...签署", "Last October, Okayama signed"
     return year - 1 if told and told[-1] == year - 1 else year
