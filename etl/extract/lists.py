@@ -79,19 +79,16 @@ def _home_heading(
     does not know ("Okuizumo Town (Nita District)") heads them too, for nobody we can name."""
     subject = page.subject
     assert subject is not None
-    for j in range(i - 1, -1, -1):
-        start, end = lines[j]
-        if j in entries or not page.read[start:end].strip():
-            continue
-        if end - start > HOME_HEADING_MAX:
-            return False, None
-        inside = [m for m in page.mentions_in(start, end) if m.partner]
-        home = distinct(inside)
-        if len(home) == 1 and home[0].nation == subject.nation and only_filler(page.read, start, end, inside):
-            return True, home[0]
-        unknown = MUNICIPALITY_HEADING.fullmatch(page.read, start, end) and not page.cues_in(start, end)
-        return (not inside and bool(unknown)), None  # not "Sister City", "友好城市"
-    return False, None
+    j = _line_above(page, lines, entries, i)
+    if j is None or lines[j][1] - lines[j][0] > HOME_HEADING_MAX:
+        return False, None
+    start, end = lines[j]
+    inside = [m for m in page.mentions_in(start, end) if m.partner]
+    home = distinct(inside)
+    if len(home) == 1 and home[0].nation == subject.nation and only_filler(page.read, start, end, inside):
+        return True, home[0]
+    unknown = MUNICIPALITY_HEADING.fullmatch(page.read, start, end) and not page.cues_in(start, end)
+    return (not inside and bool(unknown)), None  # not "Sister City", "友好城市"
 
 
 def _caption(
@@ -117,15 +114,19 @@ def _heading_status(
     page: Page, lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int
 ) -> Status | None:
     """The status of the heading over entry ``i``: the first short line above it that is no entry."""
-    for j in range(i - 1, -1, -1):
-        start, end = lines[j]
-        line = page.read[start:end].strip()
-        if j in entries or not line:
-            continue
-        if len(line) > HEADING_MAX:
-            return None
-        return next((status for pattern, status in HEADING_STATUS if pattern.search(line)), None)
-    return None
+    j = _line_above(page, lines, entries, i)
+    line = page.read[lines[j][0]:lines[j][1]].strip() if j is not None else ""
+    if not line or len(line) > HEADING_MAX:
+        return None
+    return next((status for pattern, status in HEADING_STATUS if pattern.search(line)), None)
+
+
+def _line_above(
+    page: Page, lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int
+) -> int | None:
+    """The nearest line above entry ``i`` that is neither an entry nor empty."""
+    return next((j for j in range(i - 1, -1, -1)
+                 if j not in entries and page.read[lines[j][0]:lines[j][1]].strip()), None)
 
 
 def heading_status(page: Page, offset: int) -> Status | None:

@@ -19,7 +19,8 @@ LAST_YEAR = re.compile(r"(?i)\blast year\b|去年")
 
 # The year a passage tells of: "2024年，...", "In 2024, ..." opening a paragraph, a sentence or a
 # yearbook's section ("【概况】 2023年，...").
-NARRATIVE_YEAR = re.compile(r"(?:^|\n|。|】)\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
+YEAR_CLAUSE = r"\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)"
+NARRATIVE_YEAR = re.compile(r"(?:^|\n|。|】)" + YEAR_CLAUSE, re.IGNORECASE)
 # A sentence dated by the year the text told last: "同年11月，上海市与横滨市结为友好城市", "The same year
 # Bristol and Hanover agreed a link", and one or two years after it ("两年后", "a year later").
 SAME_YEAR = re.compile(r"(?i)同年|当年|\b(?:the|that) same year\b|\blater that year\b")
@@ -41,9 +42,7 @@ ENDING_WORDS = re.compile(
     r"(?i)suspen|terminat|sever|end(?:ed|s|ing)?\b|halt|froze|frozen|on hold|on ice|dissolv"
     r"|暂停|中止|终止|冻结|断绝")
 # A sentence opening with its year: "1974年，西安先后与奈良、京都结好", "In 1979, ...".
-OPENING_YEAR = re.compile(r"\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)", re.IGNORECASE)
-
-
+OPENING_YEAR = re.compile(YEAR_CLAUSE, re.IGNORECASE)
 LAST_MONTH = re.compile(
     r"(?i)\blast (?:january|february|march|april|may|june|july|august|september|october|november|december)\b")
 THIS_YEAR = re.compile(r"(?i)\bthis year\b|今年|本年")
