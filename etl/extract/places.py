@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from etl.extract.gazetteer import Candidate, Gazetteer
 from etl.extract.mention import Mention
 from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, owned_names
-from etl.extract.unlisted import described_capitals, unlisted_towns
+from etl.extract.unlisted import described_capitals, shaped_towns, unlisted_towns
 from etl.extract.vocab import (
     COMMON_WORD_NAMES,
     DEMONYMS,
@@ -118,7 +118,9 @@ def find_mentions(
     mentions = _short_forms(_without_truncated_names(text, mentions))
     mentions = described_capitals(text, mentions, gazetteer)
     if context is not None:
-        mentions = unlisted_towns(text, mentions, [(h.start, h.end) for h in hits], gazetteer, context)
+        covered = [(h.start, h.end) for h in hits]
+        mentions = unlisted_towns(text, mentions, covered, gazetteer, context)
+        mentions = shaped_towns(text, mentions, covered, gazetteer, context)
     return mentions
 
 
@@ -154,10 +156,17 @@ def _word_bounded(text: str, start: int, end: int) -> bool:
     return not _word_char(before) and not _word_char(after) and before not in "@/_" and after not in "_@"
 
 
+# A county name running into the next word is a common noun: 和平区域 "peace area", 南部縣市 "the
+# southern counties and cities".
+COUNTY_WORD_AFTER = {"区": "域", "區": "域", "县": "市", "縣": "市"}
+
+
 def _plausible(text: str, hit: _Hit) -> bool:
     """Latin names must be capitalised; given names followed by a surname are people; a Chinese
     name joined by a middle dot is part of a transliterated personal name (卡洛·卡拉索)."""
     if not _is_latin(hit.surface[0]):
+        if (after := text[hit.end:hit.end + 1]) and after == COUNTY_WORD_AFTER.get(hit.surface[-1]):
+            return False
         return text[hit.start - 1:hit.start] not in NAME_DOTS and text[hit.end:hit.end + 1] not in NAME_DOTS
     if not hit.surface[0].isupper():
         return False

@@ -22,6 +22,7 @@ from etl.extract.page import Page, distinct
 
 CELL = re.compile(r"\t|\s+\|\s+")
 ROW_MAX = 200
+ROW_NUMBER = re.compile(r"\s*\d{0,3}\.?\s*")
 # At least this many rows with a home place of their own make a table of many home places.
 OWNED_ROWS_MIN = 2
 
@@ -80,14 +81,20 @@ def _row_draft(page: Page, row: _Row, home: Mention, partner: Mention) -> Draft:
 
 
 def _home_and_partner(page: Page, row: _Row) -> tuple[Mention, list[Mention]] | None:
-    """The home place of the first cell and the partners of the second (none when the gazetteer does
-    not know the partner: the rows below still belong to this home), on a full row."""
-    if len(row.cells) < 3:
+    """The home place of the first cell (after a row number) and the partners of the next cell naming
+    any (none when the gazetteer does not know the partner: the rows below still belong to this home),
+    on a full row."""
+    cells = row.cells
+    while cells and ROW_NUMBER.fullmatch(page.text, *cells[0]):  # a numbered table: "1 | 吴兴区 | 韩国 | …"
+        cells = cells[1:]
+    if len(cells) < 3:
         return None
-    home = _places(page, *row.cells[0])
+    home = _places(page, *cells[0])
     if len(home) != 1:
         return None
-    return home[0], _places(page, *row.cells[1])
+    # the partner's cell, maybe after a country's: "安吉县 | 日本 | 静冈县川根本町"
+    partners = next((found for cell in cells[1:3] if (found := _places(page, *cell))), [])
+    return home[0], partners
 
 
 def _places(page: Page, start: int, end: int) -> list[Mention]:

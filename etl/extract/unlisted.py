@@ -30,6 +30,22 @@ BEFORE_COUNTRY = re.compile(
 
 FUZZY_CUTOFF = 85.0
 
+# Korean municipalities in Revised Romanization, which GeoNames mostly lacks or spells the older way
+# ("Goesan-gun", "Gwangsan-gu"); the English "Goesan County" is read next to a Korean place.
+KOREAN_HYPHENATED = re.compile(r"\b([A-Z][a-z]+(?:-[a-z]+)?)-(gun|gu)\b")
+KOREAN_ENGLISH = re.compile(r"\b([A-Z][a-z]+(?:-[a-z]+)?) (County|District)\b")
+KOREAN_WORDS = {"gun": "County", "gu": "District"}
+# Japanese towns and villages ("Ama Town", "Taketomi-cho"), read next to a Japanese place.
+JAPANESE_TOWN = re.compile(r"\b([A-Z][a-z]+) (Town|Village)\b|\b([A-Z][a-z]+)-(cho|machi|mura|son)\b")
+JAPANESE_WORDS = {"cho": "Town", "machi": "Town", "mura": "Village", "son": "Village"}
+# A country or region named this near, on the same line, places such a name.
+PLACED_WITHIN = 80
+# Han characters closed by a municipality word right after a country or region: "黑森州哈瑙市",
+# "日本海士町", "忠清北道槐山郡". Not a list of places or a government ("各市", "省政府与…").
+NAMED_TOWN = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡)")
+NOT_A_TOWN = re.compile(
+    r"城市|所有|地级|县级|设区|省辖|直辖|姊妹|姐妹|[各全与和及同跟缔结为友好签的是在省州道府区个第最等已将并也又于首该]")
+
 
 def described_capitals(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     """"the Czech capital", "Portugal's capital": the country's capital city, where no name follows."""
@@ -96,3 +112,45 @@ def _fuzzy_city(surface: str, country: str, gazetteer: Gazetteer) -> int | None:
     names, indices = gazetteer.latin_names.get(country, ([], []))
     match = process.extractOne(surface.lower(), names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
     return None if match is None else indices[match[2]]
+
+
+def shaped_towns(
+    text: str, mentions: list[Mention], covered: list[tuple[int, int]], gazetteer: Gazetteer,
+    context: Callable[[int], bool],
+) -> list[Mention]:
+    """Municipalities no data lists, known by the shape of their name inside a partnership context:
+    Korean counties and districts ("Goesan-gun"), Japanese towns ("Ama Town" near Japan), and Han names
+    closed by a municipality word right after their country or region ("黑森州哈瑙市")."""
+    places = [m for m in mentions if m.place.kind != "city"]
+    found: list[tuple[int, int, str, str]] = []  # start, end, name, country
+    for match in KOREAN_HYPHENATED.finditer(text):
+        found.append((match.start(), match.end(), f"{match[1]} {KOREAN_WORDS[match[2]]}", "KR"))
+    for match in KOREAN_ENGLISH.finditer(text):
+        if _placed_near(text, match.end(), places, "KR"):
+            found.append((match.start(), match.end(), f"{match[1]} {match[2]}", "KR"))
+    for match in JAPANESE_TOWN.finditer(text):
+        if _placed_near(text, match.end(), places, "JP"):
+            name = f"{match[1]} {match[2]}" if match[1] else f"{match[3]} {JAPANESE_WORDS[match[4]]}"
+            found.append((match.start(), match.end(), name, "JP"))
+    starts = {m.start for m in mentions}
+    simplified = text.translate(gazetteer.t2s)
+    for mention in places:
+        town = NAMED_TOWN.match(simplified, mention.end)
+        if town and mention.end not in starts and not NOT_A_TOWN.search(town[0]):
+            name = text[town.start():town.end() - (1 if town[0].endswith("市") else 0)]
+            found.append((town.start(), town.end(), name, mention.place.country))
+    added = [
+        Mention(start, end, text[start:end], gazetteer.place(index := gazetteer.named_place(name, country)),
+                index, cued=True, fuzzy=True)
+        for start, end, name, country in found
+        if context(start) and not any(s < end and start < e for s, e in covered)]
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def _placed_near(text: str, end: int, places: list[Mention], country: str) -> bool:
+    """A country or region of ``country`` named shortly after ``end`` on the same line ("Goesan County,
+    North Chungcheong Province"), or right before the name ("South Korea's")."""
+    line_end = text.find("\n", end)
+    limit = min(end + PLACED_WITHIN, line_end if line_end >= 0 else len(text))
+    return any(m.place.country == country and (end <= m.start < limit or end - PLACED_WITHIN < m.end <= end)
+               for m in places)
