@@ -28,12 +28,15 @@ AXES = ("latitude", "longitude")
 GENERIC = {"市辖区", "城区", "郊区", "矿区", "市中区", "新区", "开发区"}
 
 
-def english(name: str) -> str:
+def english(name: str, peoples: list[str]) -> str:
     stem, suffix = name[:-1], name[-1]
     if name.endswith("新区"):  # 浦东新区: Pudong New Area
         stem, suffix = name[:-2], "新区"
-    autonomous = "自治" in stem  # 鄂温克族自治旗: the people's name, then "Autonomous Banner"
-    stem = stem.split("自治")[0]
+    autonomous = "自治" in stem  # 民和回族土族自治县: the place, its peoples, then "Autonomous County"
+    if autonomous:
+        stem = stem.split("自治")[0]
+        first_people = min((i for people in peoples if (i := stem.find(people)) > 0), default=len(stem))
+        stem = stem[:first_people].removesuffix("族")
     syllables = lazy_pinyin(stem)
     if stem[0] in PLACE_READINGS:
         syllables[0] = PLACE_READINGS[stem[0]]
@@ -48,7 +51,9 @@ def main() -> None:
     spec = find_spec("cpca")  # located, not imported: importing it loads pandas
     if spec is None or not spec.submodule_search_locations:
         sys.exit("cpca is not installed")
-    table = (Path(spec.submodule_search_locations[0]) / "resources/adcodes.csv").read_text(encoding="utf-8")
+    resources = Path(spec.submodule_search_locations[0]) / "resources"
+    table = (resources / "adcodes.csv").read_text(encoding="utf-8")
+    peoples = (resources / "56_nations.csv").read_text(encoding="utf-8").split()
     rows = list(csv.DictReader(table.splitlines()))
     names = {row["adcode"]: row["name"] for row in rows}
     out = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
@@ -61,7 +66,7 @@ def main() -> None:
         if parent in GENERIC:
             parent = names.get(code[:2] + "0000000000", "")
         latitude, longitude = (f"{float(row[axis]):.3f}" if row[axis] else "" for axis in AXES)
-        out.writerow([code[:6], name, parent, english(name), latitude, longitude])
+        out.writerow([code[:6], name, parent, english(name, peoples), latitude, longitude])
 
 
 if __name__ == "__main__":

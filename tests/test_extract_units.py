@@ -502,3 +502,51 @@ def test_last_year_and_last_month_date_a_signing_a_year_back(gazetteer: Gazettee
     text = ("Okayama expands ties\nPublished: March 3, 2025\n"
             "Last October, Okayama signed a memorandum on friendly exchange with Vinnytsia.\n")
     assert list(_years(text, gazetteer).values()) == [2024]
+
+
+def test_a_review_of_the_year_before_dates_its_signings_and_anniversaries(gazetteer: Gazetteer) -> None:
+    text = ("2025年全省外事工作综述\n2026-01-08 来源：湖北日报\n"
+            "2025年，我省外事工作扎实推进地方国际交往。\n"
+            "武汉市与塞尔维亚诺维萨德市于6月正式结为友好城市。\n"
+            "荆州市与韩国庆州市迎来结好30周年。\n")
+    assert _years(text, gazetteer) == {"Wuhan-Novi Sad": 2025, "Jingzhou-Gyeongju": 1995}
+
+
+def test_a_planned_step_does_not_replace_the_tie_in_place(gazetteer: Gazetteer) -> None:
+    text = ("2025-06-10\n昆明市与老挝琅勃拉邦市签署建立友好城市关系意向书。"
+            "根据意向书，双方将开展交流合作，并争取于2026年正式缔结友好城市关系。\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert [(f.relation, f.status, f.year) for f in facts if f.relation == "letter_of_intent"] == [
+        ("letter_of_intent", "established", 2025)]
+    assert all(f.status == "proposed" for f in facts if f.relation == "friendship_city")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Gwangsan-gu signed a friendship city agreement with Ushtobe in Kazakhstan.",
+     ("Gwangsan District", "KR")),
+    ("The town of Hengchun signed a sister city agreement with Taketomi Town in Okinawa, Japan.",
+     ("Taketomi Town", "JP")),
+    ("2015年，安吉县与日本静冈县川根本町缔结友好城市关系。", ("川根本町", "JP")),
+])
+def test_municipalities_known_only_by_the_shape_of_their_name(
+    gazetteer: Gazetteer, text: str, expected: tuple[str, str]
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    places = {(p.name, p.country, p.key) for f in facts for p in (f.a, f.b)}
+    name, country = expected
+    assert (name, country, f"name:{country}:{name.lower()}") in places
+
+
+def test_a_region_whose_name_holds_a_city_and_dates_are_not_places(gazetteer: Gazetteer) -> None:
+    assert resolved("吉尔吉斯斯坦伊塞克湖州卡拉科尔市", gazetteer)[1][1:] == ("Ysyk-Köl", "KG")
+    assert not any(r[1] == "Huzhou" for r in resolved("吉尔吉斯斯坦伊塞克湖州卡拉科尔市", gazetteer))
+    assert resolved("接收我市青年赴日研修", gazetteer) == []
+
+
+def test_a_numbered_table_of_county_ties_pairs_each_county(gazetteer: Gazetteer) -> None:
+    text = ("湖州市国际友好城市一览\n序号 | 区县 | 国家 | 城市名称 | 类别 | 结好时间\n"
+            "1 | 吴兴区 | 韩国 | 京畿道利川市 | 友好城市 | 2008年5月\n"
+            "2 | 长兴县 | 意大利 | 托斯卡纳大区蒙特普尔恰诺市 | 友好城市 | 2012年10月\n")
+    facts = extract_facts(doc(text), gazetteer, Hints(home="Huzhou"))
+    assert {(frozenset((f.a_mention, f.b_mention)), f.year) for f in facts} == {
+        (frozenset(("利川市", "吴兴区")), 2008), (frozenset(("蒙特普尔恰诺市", "长兴县")), 2012)}

@@ -167,6 +167,8 @@ def _plausible(text: str, hit: _Hit) -> bool:
     if not _is_latin(hit.surface[0]):
         if (after := text[hit.end:hit.end + 1]) and after == COUNTY_WORD_AFTER.get(hit.surface[-1]):
             return False
+        if hit.surface[0] in "年月日" and text[hit.start - 1:hit.start].isdigit():  # 2025年博览会: no 年博
+            return False
         return text[hit.start - 1:hit.start] not in NAME_DOTS and text[hit.end:hit.end + 1] not in NAME_DOTS
     if not hit.surface[0].isupper():
         return False
@@ -358,7 +360,10 @@ def _resolve(
         return Mention(hit.start, hit.end, hit.surface, gazetteer.place(country), country)
     candidates = [c for c in hit.candidates if _kind(gazetteer, c) != "country"]
     if cue is not None:
-        candidates = [c for c in candidates if gazetteer.place(c.index).country == cue]
+        cued = [c for c in candidates if gazetteer.place(c.index).country == cue]
+        # a country in the next cell belongs to the row's partner when no sense of the name is there:
+        # "吴兴区 | 韩国 | 京畿道利川市"
+        candidates = cued or ([] if not CELL_AFTER.match(text, hit.end) else candidates)
     elif hit.key in COMMON_WORD_NAMES and not owned and _sense_key(hit) not in senses and all(c.index != home
                                                                                  for c in candidates):
         if not OFFICE_AFTER.match(text, hit.end):  # "Nice Mayor Christian Estrosi" names the city

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
@@ -42,7 +43,7 @@ JAPANESE_WORDS = {"cho": "Town", "machi": "Town", "mura": "Village", "son": "Vil
 PLACED_WITHIN = 80
 # Han characters closed by a municipality word right after a country or region: "黑森州哈瑙市",
 # "日本海士町", "忠清北道槐山郡". Not a list of places or a government ("各市", "省政府与…").
-NAMED_TOWN = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡)")
+NAMED_TOWN = re.compile(r"(?:王国|共和国|联邦|大区)?([\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡))")
 NOT_A_TOWN = re.compile(
     r"城市|所有|地级|县级|设区|省辖|直辖|姊妹|姐妹|[各全与和及同跟缔结为友好签的是在省州道府区个第最等已将并也又于首该]")
 
@@ -123,6 +124,8 @@ def shaped_towns(
     closed by a municipality word right after their country or region ("黑森州哈瑙市")."""
     places = [m for m in mentions if m.place.kind != "city"]
     found: list[tuple[int, int, str, str]] = []  # start, end, name, country
+    inside: list[tuple[int, int]] = []  # Han names: a known name inside one gives way ("川根本町" over 本町)
+    locating: dict[tuple[int, int], int] = {}  # a Han name -> the region before it, which only locates it
     for match in KOREAN_HYPHENATED.finditer(text):
         found.append((match.start(), match.end(), f"{match[1]} {KOREAN_WORDS[match[2]]}", "KR"))
     for match in KOREAN_ENGLISH.finditer(text):
@@ -136,15 +139,23 @@ def shaped_towns(
     simplified = text.translate(gazetteer.t2s)
     for mention in places:
         town = NAMED_TOWN.match(simplified, mention.end)
-        if town and mention.end not in starts and not NOT_A_TOWN.search(town[0]):
-            name = text[town.start():town.end() - (1 if town[0].endswith("市") else 0)]
-            found.append((town.start(), town.end(), name, mention.place.country))
+        if town and mention.end not in starts and not NOT_A_TOWN.search(town[1]):  # "西班牙王国埃尔切市"
+            name = text[town.start(1):town.end() - (1 if town[1].endswith("市") else 0)]
+            found.append((town.start(1), town.end(), name, mention.place.country))
+            inside.append((town.start(1), town.end()))
+            locating[(town.start(1), town.end())] = mention.start
     added = [
         Mention(start, end, text[start:end], gazetteer.place(index := gazetteer.named_place(name, country)),
                 index, cued=True, fuzzy=True)
         for start, end, name, country in found
-        if context(start) and not any(s < end and start < e for s, e in covered)]
-    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+        if context(start) and not any(s < end and start < e and ((start, end) not in inside or s <= start)
+                                      for s, e in covered)]
+    if not added:
+        return mentions
+    located = {locating[(a.start, a.end)] for a in added if (a.start, a.end) in locating}
+    kept = [replace(m, context=True) if m.start in located else m for m in mentions
+            if not any(a.start < m.end and m.start < a.end for a in added)]
+    return sorted(kept + added, key=lambda m: m.start)
 
 
 def _placed_near(text: str, end: int, places: list[Mention], country: str) -> bool:

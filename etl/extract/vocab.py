@@ -139,7 +139,8 @@ STATUS_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
      r"|\bvoted (?:on \w+ )?to\b|\bwould (?:be|become)\b|\bmov(?:e|es|ing) to (?:establish|form|sign)\b"
      r"|\bin talks\b|\bnegotiat\w*"
      r"|\bhope[sd]? to\b|\bseek\w*|\bexplor\w*|\baim(?:s|ed)? to\b|\bconsider\w*|\bprospective\b"
-     r"|\bpotential\b|\bwould like\b|拟|将签署|计划|有意|希望|推动|探讨", "proposed"),
+     r"|\bpotential\b|\bwould like\b|\bwould authori[sz]e\b"
+     r"|拟|将签署|将正式|计划|有意|希望|推动|探讨|力争|争取|有望", "proposed"),
     (r"\bsign(?:ed|ing|s)?\b|\bestablish\w*|\btwinned\b|\bbec[oa]me\b|\bconclud\w*|\binked\b"
      r"|\bformali[sz]\w*|\bset up\b|\bjoined\b|\bforged?\b|\bformed\b|\bentered into\b|\bsealed\b|\bagreed\b"
      r"|\bupgrad\w*|\belevat\w*|\bapprov\w*|\bratifi\w*"
@@ -169,7 +170,7 @@ RELATIVE_TIME: Final[str] = (
     r"|\bduring the (?:event|visit|forum|ceremony|meeting)\b"
     r"|今年|今天|昨天|日前|近日|本周|上周|当天|此次|本次"
     # a day of the month without its year is a day of the page's year: "5月11日", "on May 11"
-    r"|(?<![年\d])\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|(?<![年\d])\d{1,2}\s*月\s*\d{1,2}\s*日|[于在]\s*\d{1,2}\s*月(?![\d份])"  # "于6月正式结为友好城市"
     r"|\bon (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b(?!,? *\d)"
 )
 SIGNING_NOW: Final[str] = (
@@ -239,7 +240,8 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     今天 大同 中山 和平 新城 东方 长安 太平 永安 开发 合作 友谊 交流 文化
     西南 东南 东北 西北 华南 华北 华东 华中 西南部 东南部 东北部 西北部
     发展 国际 中华 光明 新华 人民 建设 东部 西部 南部 北部 中部 城市 友好
-    市长 代表 主席 会议 经济 白沙 松山 福山 江南 自由 roman august
+    市长 代表 主席 会议 经济 白沙 松山 福山 江南 自由 青年 三峡 城中 高原 中心 团结 胜利 幸福
+    和谐 解放 民主 东风 红旗 前进 繁荣 先锋 roman august
     """.split()
 )
 

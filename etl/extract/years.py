@@ -23,7 +23,7 @@ YEAR_CLAUSE = r"\s*(?:in\s+)?((?:19|20)\d\d)\s*(?:年\s*[，,]|,)"
 NARRATIVE_YEAR = re.compile(r"(?:^|\n|。|】)" + YEAR_CLAUSE, re.IGNORECASE)
 # A sentence dated by the year the text told last: "同年11月，上海市与横滨市结为友好城市", "The same year
 # Bristol and Hanover agreed a link", and one or two years after it ("两年后", "a year later").
-SAME_YEAR = re.compile(r"(?i)同年|当年|\b(?:the|that) same year\b|\blater that year\b")
+SAME_YEAR = re.compile(r"(?i)同年|当年|这一年|那一年|\b(?:the|that) same year\b|\blater that year\b")
 YEARS_LATER = re.compile(
     r"(?i)次年|翌年|第二年|\bthe following year\b|(?P<count>[一两二三四五六七八九])年后"
     r"|\b(?P<words>a|one|two|three) years? later\b")
@@ -57,7 +57,7 @@ def tie_year(
     nearest the cue; none when the sentence dates only something else ("..., sent students in 2019")."""
     years = C.years_in(sentence)
     if status == "anniversary":
-        return anniversary_year(page, sentence, years, near)
+        return anniversary_year(page, sentence, years, near, start)
     if status in C.ENDINGS:  # the year of the agreement that ends, not of its ending
         years = [item for item in years if _dates_the_founding(sentence, item[0])]
     elif not years and (told := told_year(page, sentence, start)) is not None:
@@ -91,15 +91,17 @@ def told_year(page: Page, sentence: str, start: int) -> int | None:
 
 
 def anniversary_year(
-    page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int]
+    page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int], start: int = 0
 ) -> int | None:
     """The founding year behind an "Nth anniversary": a year of the sentence that is N years before the
     page's date or before another year of the sentence; a year introduced as the founding one
-    ("established in 1979"); else the year the anniversary is held in, less N."""
+    ("established in 1979"); else the year the anniversary is held in, less N: the page's, the year
+    before it for "last year" or in a review of the year before."""
     number = C.anniversary_number(sentence)
     values = {year for _, year in years}
     if number and not values and page.published and page.published.year - number >= EARLIEST_TIE:
-        held = page.published.year - (1 if LAST_YEAR.search(sentence) else 0)
+        reviewed = _reviews_last_year(page, start) and not THIS_YEAR.search(sentence)
+        held = page.published.year - (1 if LAST_YEAR.search(sentence) or reviewed else 0)
         return held - number  # "结好四十五周年" on a page of 2025: tied in 1980
     if not number or not values:
         return None
@@ -113,6 +115,13 @@ def anniversary_year(
     if stated and stated - number < EARLIEST_TIE:  # the year given is the founding year itself
         return stated
     return stated - number if stated else None
+
+def _reviews_last_year(page: Page, start: int) -> bool:
+    """Whether the passage before ``start`` tells of the year before the page's ("2024年，全省…" in
+    January 2025)."""
+    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+    return bool(told) and page.published is not None and told[-1] == page.published.year - 1
+
 
 def partner_year(
     text: str, partners: list[Mention], other: Mention, sentence: tuple[int, int]
@@ -162,4 +171,4 @@ def page_year(page: Page, sentence: str, start: int) -> int | None:
         return year
     if LAST_YEAR.search(sentence) or LAST_MONTH.search(sentence):
         return year - 1  # "去年沈阳还与...签署", "Last October, Okayama signed"
-    return year - 1 if told and told[-1] == year - 1 else year
+    return year - 1 if _reviews_last_year(page, start) else year
