@@ -91,7 +91,7 @@ def told_year(page: Page, sentence: str, start: int) -> int | None:
 
 
 def anniversary_year(
-    page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int], start: int = 0
+    page: Page, sentence: str, years: list[tuple[int, int]], near: tuple[int, int], start: int
 ) -> int | None:
     """The founding year behind an "Nth anniversary": a year of the sentence that is N years before the
     page's date or before another year of the sentence; a year introduced as the founding one
