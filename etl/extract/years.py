@@ -100,7 +100,7 @@ def anniversary_year(
     number = C.anniversary_number(sentence)
     values = {year for _, year in years}
     if number and not values and page.published and page.published.year - number >= EARLIEST_TIE:
-        reviewed = _reviews_last_year(page, start) and not THIS_YEAR.search(sentence)
+        reviewed = _reviews_last_year(page, _told_years(page, start)) and not THIS_YEAR.search(sentence)
         held = page.published.year - (1 if LAST_YEAR.search(sentence) or reviewed else 0)
         return held - number  # "结好四十五周年" on a page of 2025: tied in 1980
     if not number or not values:
@@ -116,10 +116,13 @@ def anniversary_year(
         return stated
     return stated - number if stated else None
 
-def _reviews_last_year(page: Page, start: int) -> bool:
-    """Whether the passage before ``start`` tells of the year before the page's ("2024年，全省…" in
-    January 2025)."""
-    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+def _told_years(page: Page, start: int) -> list[int]:
+    """The years the passages before ``start`` open with ("2024年，...", "In 2024, ...")."""
+    return [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+
+
+def _reviews_last_year(page: Page, told: list[int]) -> bool:
+    """Whether the passage told last is of the year before the page's ("2024年，全省…" in January 2025)."""
     return bool(told) and page.published is not None and told[-1] == page.published.year - 1
 
 
@@ -154,7 +157,7 @@ def page_year(page: Page, sentence: str, start: int) -> int | None:
     """A signing told without a year is as old as the page; "this year" or "on Tuesday" too. A review
     of the year before ("2024年，全省... 5月，淄博市与清州市缔结...", published in January 2025) tells of
     that year, and an undated page that tells of one year only (a yearbook's "2023年，...") of that one."""
-    told = [int(found[1]) for found in NARRATIVE_YEAR.finditer(page.read, 0, start)]
+    told = _told_years(page, start)
     one_year = told[-1] if page.published is None and told and len(set(told)) == 1 else None
     reference = page.published or page.today
     if not C.relative_time(sentence) and not C.signed_now(sentence):
@@ -171,4 +174,4 @@ def page_year(page: Page, sentence: str, start: int) -> int | None:
         return year
     if LAST_YEAR.search(sentence) or LAST_MONTH.search(sentence):
         return year - 1  # "去年沈阳还与...签署", "Last October, Okayama signed"
-    return year - 1 if _reviews_last_year(page, start) else year
+    return year - 1 if _reviews_last_year(page, told) else year
