@@ -550,3 +550,32 @@ def test_a_numbered_table_of_county_ties_pairs_each_county(gazetteer: Gazetteer)
     facts = extract_facts(doc(text), gazetteer, Hints(home="Huzhou"))
     assert {(frozenset((f.a_mention, f.b_mention)), f.year) for f in facts} == {
         (frozenset(("利川市", "吴兴区")), 2008), (frozenset(("蒙特普尔恰诺市", "长兴县")), 2012)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # 本市 ("this city") inside 熊本市 is Kumamoto, not the page's own city
+    ("高雄市與熊本市簽署友好交流協定。熊本市與中國廣西的桂林市早在1979年就締結友好城市。",
+     {("Kaohsiung", "Kumamoto"), ("Kumamoto", "Guilin")}),
+    # a prefecture written as its region locates the town right after it
+    ("高雄早在2006年就與東京都八王子市簽署友好交流協定。", {("Kaohsiung", "Hachiōji")}),
+    # a province joined to a region abroad by 与, the region's country between, an adverb before
+    ("绍兴与日本松本市结好30周年。浙江省与日本静冈县于1982年结为友好省县。",
+     {("Shaoxing", "Matsumoto"), ("Zhejiang", "Shizuoka")}),
+    ("早在1982年，福建省就与日本长崎县结为友好省县，厦门与佐世保的友城关系由此而来。",
+     {("Fujian", "Nagasaki"), ("Xiamen", "Sasebo")}),
+    # ... but a region right before its own city only locates it
+    ("9月4日，郑州市与德国萨克森州莱比锡市缔结友好城市关系。", {("Zhengzhou", "Leipzig")}),
+])
+def test_provinces_and_prefectures_beside_cities(
+    gazetteer: Gazetteer, text: str, expected: set[tuple[str, str]]
+) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {frozenset(pair) for pair in expected}
+
+
+def test_a_provincial_paper_writing_our_province_speaks_for_it(gazetteer: Gazetteer) -> None:
+    text = ("2025年全省外事工作综述\n来源：湖北日报\n"
+            "9月，我省与美国俄亥俄州举行结好45周年线上纪念活动。武汉与塞尔维亚诺维萨德市结为友好城市。\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
+        frozenset(("Hubei", "Ohio")), frozenset(("Wuhan", "Novi Sad"))}

@@ -24,7 +24,7 @@ from datetime import date
 from etl.extract.cues import relation_cues
 from etl.extract.facts import build_facts
 from etl.extract.gazetteer import Gazetteer, load_gazetteer
-from etl.extract.mention import Mention
+from etl.extract.mention import Mention, outside_names
 from etl.extract.page import Page
 from etl.extract.parties import in_dateline
 from etl.extract.places import find_mentions
@@ -44,6 +44,8 @@ PUBLISHER_AFTER = re.compile(
     r"|Municipality)\b|市?(?:人民政府|政府|外事办|外办)"
 )
 PUBLISHER_BEFORE = re.compile(r"(?i)\b(?:city|town|borough|municipality|council) of\s+$")
+# A province's or city's own paper ("来源：湖北日报") writing "我省" speaks for that province.
+HOME_PAPER = re.compile(r"日报|晚报|新闻网|广播电视台")
 OUR_CITY_ZH = re.compile(r"[我本][市区省县]")
 GOVERNMENT = re.compile(r"市?(?:人民政府|政府|外事办|外办|市委)|\s+(?:Municipal|City) (?:Government|Council)")
 # How far a cue may be from a misspelled name for fuzzy matching to be tried.
@@ -160,9 +162,12 @@ def _subject(
     publisher = _site_publisher(title or "", titled)
     if publisher is not None:  # "… | Media Releases | Orange City Council": the site speaks for its place
         return next((m for m in cities if m.index == publisher.index), publisher)
-    ours = OUR_CITY.search(title or "") is not None
-    if not titled and not ours and OUR_CITY.search(text):  # "我省与...", the province named as publisher
-        publisher = next((m for m in cities if GOVERNMENT.match(text, m.end)), None)
+    ours = outside_names(OUR_CITY, title or "", title_mentions) is not None
+    ours_in_text = outside_names(OUR_CITY, text, mentions)
+    if not titled and not ours and ours_in_text:  # "我省与...": the province named as publisher
+        publisher = next((m for m in cities if GOVERNMENT.match(text, m.end)), None) or next(
+            (m for m in cities if HOME_PAPER.match(text, m.end) and m.nation == "CN"
+             and (m.place.kind == "region") == (ours_in_text[0][-1] == "省")), None)
         if publisher is not None:
             return publisher
     if ours:  # "我市与韩国全州市签署...": the place in the title is the partner; the headline counts not
@@ -171,7 +176,8 @@ def _subject(
         for mention in cities:  # the government publishing the page ("来源：淄博市人民政府")
             if GOVERNMENT.match(text, mention.end):
                 counts[mention.index] += 2
-        if OUR_CITY_ZH.search(title or ""):  # 我市 is written by a Chinese city of the page, if it names one
+        # 我市 is written by a Chinese city of the page, if it names one
+        if outside_names(OUR_CITY_ZH, title or "", title_mentions):
             ours_only = {m.index for m in cities if m.nation == "CN" or m.place.country == "TW"}
             counts = Counter({index: n for index, n in counts.items() if index in ours_only} or counts)
         titled = []
@@ -183,7 +189,7 @@ def _subject(
     if not ranked:
         return None
     best, count = ranked[0]
-    if titled and OUR_CITY.search(text):  # "我市与西班牙埃尔切市...": the page speaks for a Chinese city
+    if titled and ours_in_text:  # "我市与西班牙埃尔切市...": the page speaks for a Chinese city
         titled = [m for m in titled if m.nation == "CN" or m.place.country == "TW"] or titled
     if titled:  # the title's city the page names most: a list page names its own city only up there
         best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from etl.models import Place
@@ -29,3 +30,14 @@ class Mention:
     def partner(self) -> bool:
         """Whether this mention can be one side of a partnership."""
         return self.place.kind != "country" and not self.context
+
+
+def outside_names(
+    pattern: re.Pattern[str], text: str, mentions: list[Mention], start: int = 0, end: int | None = None
+) -> re.Match[str] | None:
+    """The first match of ``pattern`` not inside a place's name: 本市 ("this city") is not the tail of
+    熊本市 (Kumamoto) or 松本市 (Matsumoto)."""
+    for found in pattern.finditer(text, start, len(text) if end is None else end):
+        if not any(m.start < found.end() and found.start() < m.end for m in mentions):
+            return found
+    return None

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from etl.extract import cues as C
 from etl.extract.cues import Cue
-from etl.extract.mention import Mention
+from etl.extract.mention import Mention, outside_names
 from etl.extract.page import Page, distinct
 
 
@@ -23,7 +23,7 @@ def sentence_parties(page: Page, start: int, end: int, cues: list[Cue]) -> list[
              and not BESIDES.search(page.read, start, m.start)]
     named = _without_routes(page, _with_our_place(page, start, end, named))
     named = [m for m in named if not (is_latin_text(m.surface) and visited(page, m, cues, start))]
-    return _without_venue(page, _partners(page.read, named), start, end)
+    return _without_venue(page, _partners(page, named), start, end)
 
 
 def is_latin_text(surface: str) -> bool:
@@ -131,12 +131,15 @@ ROUTE_NOUN = re.compile(
 # How close a region must be to a city of its country to only locate it.
 LOCATING_REACH = 50
 
-COORDINATION = re.compile(r"\s+(?:and|&)\s+|\s*[与和同]\s*")
+# How far a city may be written after the region that locates it: "萨克森州莱比锡市", "哈利斯科州首府".
+REGION_TO_SEAT = 4
+
+COORDINATION = re.compile(r"\s+(?:and|&)\s+|\s*(?:就|也|还|已|早已|先后)?[与和同]\s*")
 
 def _with_our_place(page: Page, start: int, end: int, named: list[Mention]) -> list[Mention]:
     """"我省与日本山口县..." names the page's own place without its name: the subject, there."""
     subject = page.subject
-    found = OUR_PLACE.search(page.read, start, end)
+    found = outside_names(OUR_PLACE, page.read, page.mentions_in(max(0, start - 20), end), start, end)
     if subject is None or found is None or any(m.index == subject.index for m in named):
         return named
     ours = replace(subject, start=found.start(), end=found.end(), surface=found[0])
@@ -203,14 +206,14 @@ def _without_venue(page: Page, places: list[Mention], start: int, end: int) -> l
         return rest  # the venue is the second of the pair, unless a body signed: "the Ministry signed ..."
     return rest if venues and len(rest) != 1 else places
 
-def _partners(text: str, mentions: list[Mention]) -> list[Mention]:
+def _partners(page: Page, mentions: list[Mention]) -> list[Mention]:
     """Distinct places, without a region named beside a city of its own country ("Xi'an, the capital
     of Shaanxi province"): there the region locates the city, it is not a partner. A region further
     away may be one ("arrived in Perth ..., as Western Australia and Zhejiang mark 35 years")."""
     located = {city.start for city, district in pairwise(mentions) if _holds_next(city, district)}
     places = distinct([m for m in mentions if m.start not in located])
     cities = [m for m in mentions if m.place.kind == "city"]
-    return [m for m in places if m.place.kind == "city" or _coordinated(text, m, mentions) or not any(
+    return [m for m in places if m.place.kind == "city" or _coordinated(page, m, mentions) or not any(
         c.place.country == m.place.country and abs(c.start - m.start) <= LOCATING_REACH for c in cities)]
 
 # A district or county written straight after its city: "青岛市黄岛区", "郴州市宜章县".
@@ -223,14 +226,27 @@ def _holds_next(mention: Mention, following: Mention) -> bool:
             and ZH_LOWER_LEVEL.search(following.surface) is not None)
 
 
-def _coordinated(text: str, region: Mention, mentions: list[Mention]) -> bool:
+def _coordinated(page: Page, region: Mention, mentions: list[Mention]) -> bool:
     """A region joined by "and" to a place abroad is a party itself: "as Western Australia and Zhejiang
-    mark 35 years of sister-state ties", "江苏省与加州"."""
+    mark 35 years of sister-state ties", "江苏省与加州", "浙江省与日本静冈县" (its country between)."""
     i = mentions.index(region)
+    following = mentions[i + 1] if i + 1 < len(mentions) else None
+    if following is not None and following.place.kind == "city" and following.nation == region.nation and (
+            following.start - region.end <= REGION_TO_SEAT):
+        return False  # "与德国萨克森州莱比锡市", "与墨西哥哈利斯科州首府瓜达拉哈拉市": it locates the city
     neighbours = [(mentions[i - 1], region)] if i > 0 else []
     neighbours += [(region, mentions[i + 1])] if i + 1 < len(mentions) else []
-    return any(first.nation != second.nation and COORDINATION.fullmatch(text, first.end, second.start)
+    return any(first.nation != second.nation
+               and COORDINATION.fullmatch(_without_countries(page, first, second)) is not None
                for first, second in neighbours)
+
+
+def _without_countries(page: Page, first: Mention, second: Mention) -> str:
+    gap = page.read[first.end:second.start]
+    for mention in page.mentions_in(first.end, second.start):
+        if mention.place.kind == "country":
+            gap = gap.replace(mention.surface, "", 1)
+    return gap
 
 def visited(page: Page, mention: Mention, cues: list[Cue], sentence_start: int) -> bool:
     low, high = C.clause_around(page.read, mention.start)

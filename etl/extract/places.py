@@ -52,6 +52,8 @@ CITY_AFTER = re.compile(r"\s+City\b")
 IN_GAP = re.compile(r",?\s+in\s+(?:the\s+)?")
 REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|county) of\s+$")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
+# A Chinese name written as its region: 東京都, 大阪府, 静冈县, 江苏省.
+WRITTEN_AS_REGION = re.compile(r"[\u2e80-\u9fff]+[州省县縣府都道]")
 # Han characters closed by a municipality word: a town's name ("哈瑙市", "川根本町", "卡齐米日多尔尼镇").
 UNKNOWN_TOWN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡)")
 NOT_A_TOWN = re.compile(r"城市|所有|地级|县级|设区|省辖|直辖|多个|[各全与和及同跟结为友好签的是在省州道府区]")
@@ -268,6 +270,10 @@ def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazett
     if not regions:
         return False
     if all(place.kind != "city" or population < SMALL_TOWN for place, population in places):
+        return True
+    # "東京都八王子市": a name written as its region, the town right after it
+    town_right_after = i + 1 < len(hits) and hits[i].end == hits[i + 1].start
+    if WRITTEN_AS_REGION.fullmatch(hits[i].surface) and town_right_after:
         return True
     return cues[i] is not None or bool(regions & CITY_STATE_CONVENTION)
 
