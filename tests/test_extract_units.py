@@ -59,6 +59,19 @@ def test_html_main_text_keeps_list_headings_and_reads_metadata() -> None:
     assert main.title == "Partners" and main.language == "en"
 
 
+@pytest.mark.parametrize("title_tag", ["h3", "div"])
+def test_a_sidebar_list_of_ties_under_a_short_title_is_kept(title_tag: str) -> None:
+    article = "<p>" + "市外办负责同志会见了来访的德国客人，双方就教育合作交换了意见。" * 6 + "</p>"
+    html = (f"<html><head><title>会见</title></head><body><div class='main'>{article}</div>"
+            f"<div class='side'><{title_tag} class='side-tit'>友城风采</{title_tag}><ul>"
+            "<li><a href='/a'>美国长滩市</a></li><li><a href='/b'>日本下关市</a></li></ul>"
+            "<div class='side-tit'>专题专栏</div><ul><li><a href='/c'>上合示范区建设</a></li></ul>"
+            "</div></body></html>")
+    text = html_main_text(html).text
+    assert "美国长滩市" in text and "日本下关市" in text
+    assert "上合示范区建设" not in text
+
+
 def test_sentences_do_not_break_after_st() -> None:
     text = "St. Louis, Missouri, joined Nanjing in 1979. Then came more."
     assert [text[s:e] for s, e in sentence_spans(text)] == [

@@ -38,6 +38,8 @@ CAPTION_YEAR = re.compile(r"(?:19|20)\d\d")
 INTRO_ITEMS_MAX = 60
 SIDE_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 SIDE_HEADING_MAX = 40
+# A sidebar box's title is often no heading: <div class="side-tit">友城风采</div>.
+BOX_TITLES = frozenset({"div", "span", "p", "strong", "b", "dt"})
 # No page found by a news feed or a site crawl was published before this year.
 EARLIEST_PAGE_YEAR = 1995
 DATELINE_WORD = re.compile(
@@ -147,7 +149,8 @@ def _introduced_lists(tree: lxml.html.HtmlElement) -> list[tuple[str, list[str]]
         if before is None or not isinstance(before.tag, str):
             continue
         intro = FOOTNOTE_MARK.sub("", _flat_text(before))
-        headed = before.tag in SIDE_HEADINGS and len(intro) <= SIDE_HEADING_MAX
+        headed = len(intro) <= SIDE_HEADING_MAX and (before.tag in SIDE_HEADINGS or (
+            before.tag in BOX_TITLES and not before.xpath(".//ul|.//ol|.//p|.//table")))
         introduces = headed or intro.endswith((":", "："))
         if len(intro) > INTRO_MAX or not introduces or not TIE_WORD.search(intro):
             continue
