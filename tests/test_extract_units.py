@@ -592,3 +592,22 @@ def test_a_provincial_paper_writing_our_province_speaks_for_it(gazetteer: Gazett
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
         frozenset(("Hubei", "Ohio")), frozenset(("Wuhan", "Novi Sad"))}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Lancaster Council votes on twinning\nThe decisions will not affect the district's long-standing "
+     "twinnings with Rendsburg in Germany, which dates from 1968, and Perpignan in France.",
+     {("Lancaster", "Rendsburg"), ("Lancaster", "Perpignan")}),
+    ("Nelson City Council news\nNelson, New Zealand, became a sister city of Miyazu in 1976. "
+     "Nelson has since added two more sister cities – Eureka, in "
+     "Northern California, and Huangshi in China's Hubei province – but council staff said Miyazu "
+     "remained the most active of the three.",
+     {("Nelson", "Eureka"), ("Nelson", "Huangshi"), ("Nelson", "Miyazu")}),
+    # a small Belgian Lille, on a page naming Belgium, would have to stand alone as a name: France's
+    ("Leuven in Belgium signed a letter of intent with Chernivtsi. Lille's first deputy mayor said the "
+     "council would vote on a formal twinning with Irpin.",
+     {("Leuven", "Chernivtsi"), ("Lille", "Irpin")}),
+])
+def test_who_owns_a_list_of_ties(gazetteer: Gazetteer, text: str, expected: set[tuple[str, str]]) -> None:
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {frozenset(pair) for pair in expected}

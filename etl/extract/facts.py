@@ -59,10 +59,13 @@ FOLLOWED_BY = re.compile(
     r"|随后|此后[，,]?(?:又)?(?:先后)?与)"
 )
 # Between a tie word and the one partner: "partnership with", "agreement with the city of".
+# The next of a list of places, after an aside: "..., which dates from 1968, and Perpignan".
+LIST_JOIN = re.compile(r"(?:,|\band)\s+(?:with\s+)?(?:the\s+(?:city|town) of\s+)?$")
 TIE_WITH = re.compile(r",?\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 # The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
 PRONOUN_OWNER = re.compile(
-    r"(?i)\b(?:its|their|the (?:city|town|municipality|council|province|state)['’]s)\s+(?:[\w-]+\s+){0,3}$"
+    r"(?i)\b(?:its|their|the (?:city|town|municipality|council|district|borough|county|province|state)['’]s)"
+    r"\s+(?:[\w-]+\s+){0,3}$"
     r"|\b(?:it|they)\s+(?:[\w-]+\s+){1,3}$"  # "In 2013 it signed a friendship agreement with Changshu"
 )
 # "The partnership with Krasnodar has been suspended", "The oldest partnership, with Nancy, ...": the
@@ -101,6 +104,9 @@ WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\
 # "with Dresden and Kiel in Germany and with Caen": the same place signed with one more.
 AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
 # Where a sentence joins clauses that each tell of their own pair.
+# "two more sister cities – Eureka, in Northern California, and Huangshi in China – but ...": a list
+# set off by dashes, whose commas join no clauses.
+DASHED_ASIDE = re.compile(r"\s[–—]\s[^–—.;]+\s[–—]\s")
 CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
 CITY_TIE = re.compile(
     r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|\bmunicipal|\bcouncil\b|友好|城市|友城|姐妹|姊妹|市政府"
@@ -227,6 +233,11 @@ def _drafts_for_sentence(
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
                          partners=partners) for pair in paired]
         return [d for d in drafts if d]
+    owned_with = _owned_with(page, start, cues, places, topic)
+    if owned_with:
+        drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
+                         partners=[p for _, p in owned_with]) for pair in owned_with]
+        return [d for d in drafts if d]
     listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
     owner = _partners_owner(page, start, places, topic)
     enumerated = listed or _with_objects(page, places) or owner is not None
@@ -289,6 +300,25 @@ def _owned_tie(
     return [draft] if draft else []
 
 
+def _owned_with(
+    page: Page, start: int, cues: list[Cue], places: list[Mention], topic: Mention | None
+) -> list[tuple[Mention, Mention]]:
+    """"the district's long-standing twinnings with Rendsburg in Germany, which dates from 1968, and
+    Perpignan in France": a tie word owned by a pronoun, then "with" and the places it is with, each
+    after "and" or a comma. The owner is the one "its" refers to (see ``_owned_tie``)."""
+    if len(places) < 2:
+        return []
+    cue = next((c for c in cues if c.end <= places[0].start and TIE_WITH.fullmatch(
+        page.read, c.end, places[0].start)), None)
+    if cue is None or not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
+                           or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
+        return []
+    if not all(LIST_JOIN.search(page.read, first.end, second.start) for first, second in pairwise(places)):
+        return []
+    owner = _referred_owner(page, places, topic)
+    return [(owner, m) for m in places] if owner is not None else []
+
+
 def _owned_list(
     page: Page, start: int, cues: list[Cue], places: list[Mention]
 ) -> list[tuple[Mention, Mention]]:
@@ -327,7 +357,10 @@ def _clause_pairs(page: Page, start: int, end: int, places: list[Mention]) -> li
     and Hikone have been sister cities since 1969, and Lansing counts Otsu among its sister cities"."""
     if len(places) < 4:
         return []
-    bounds = [start, *(found.end() for found in CLAUSE_JOIN.finditer(page.read, start, end)), end]
+    asides = [found.span() for found in DASHED_ASIDE.finditer(page.read, start, end)]
+    joins = [found.end() for found in CLAUSE_JOIN.finditer(page.read, start, end)
+             if not any(low < found.start() < high for low, high in asides)]
+    bounds = [start, *joins, end]
     pairs: list[tuple[Mention, Mention]] = []
     for low, high in pairwise(bounds):
         inside = [m for m in places if low <= m.start < high]

@@ -399,8 +399,16 @@ def _resolve(
 
     best = max(candidates, key=rank)
     if cue is None and sense is None and not owned:
+        # "Lille's first deputy mayor" on a page naming Belgium once: not Belgium's small Lille, which
+        # would have to stand alone as a name, but France's
         if gazetteer.place(best.index).kind == "city" and _loose_small_town(text, hit, gazetteer, best.index):
-            return None
+            larger = [c for c in candidates if _is_latin(hit.surface[0])
+                      and gazetteer.place(c.index).kind == "city"
+                      and gazetteer.population[c.index] >= SMALL_TOWN
+                      and not _loose_small_town(text, hit, gazetteer, c.index)]
+            if not larger:
+                return None
+            best = max(larger, key=rank)
         following = NEXT_WORD.match(text, hit.end) if _is_latin(hit.surface[0]) else None
         if following and _inside_longer_name(text, hit.start, following[1].lower()):
             return None  # "the North West Shelf gas project"
