@@ -611,3 +611,19 @@ def test_a_provincial_paper_writing_our_province_speaks_for_it(gazetteer: Gazett
 def test_who_owns_a_list_of_ties(gazetteer: Gazetteer, text: str, expected: set[tuple[str, str]]) -> None:
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert {frozenset((f.a.name, f.b.name)) for f in facts} == {frozenset(pair) for pair in expected}
+
+
+def test_a_page_about_japan_still_means_the_far_larger_namesake(gazetteer: Gazetteer) -> None:
+    text = "日本和歌山市、日本山口县、日本大阪府。1993年，济南与韩国京畿道首府水原市缔结友好城市关系。"
+    assert ("水原市", "Suwon", "KR") in resolved(text, gazetteer)
+
+
+def test_a_common_word_is_no_town_and_the_body_outnames_a_feature_title(gazetteer: Gazetteer) -> None:
+    body = "".join(f"{year}年，又与{partner}缔结友好城市关系。" for year, partner in [
+        (1985, "美国萨克拉门托市"), (1987, "加拿大里贾纳市"), (1994, "芬兰万塔市"), (2004, "德国奥格斯堡市")])
+    text = ("泉城“朋友圈”四十年：从和歌山出发\n1983年，济南与和歌山市签署友好城市协议书。" + body
+            + "萨克拉门托代表团签署了《友好城市关系四十周年联合声明》。" + "济南市民热情接待。" * 12 + "\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    pairs = {frozenset((f.a.name, f.b.name)) for f in facts}
+    assert pairs == {frozenset(("Jinan", partner)) for partner in (
+        "Wakayama", "Sacramento", "Regina", "Vantaa", "Augsburg")}

@@ -48,6 +48,10 @@ PUBLISHER_BEFORE = re.compile(r"(?i)\b(?:city|town|borough|municipality|council)
 HOME_PAPER = re.compile(r"日报|晚报|新闻网|广播电视台")
 OUR_CITY_ZH = re.compile(r"[我本][市区省县]")
 GOVERNMENT = re.compile(r"市?(?:人民政府|政府|外事办|外办|市委)|\s+(?:Municipal|City) (?:Government|Council)")
+# A city the body names this often, and this many times as often as any city of the title, is the
+# page's subject whatever the title says.
+MOST_NAMED = 8
+OUTNAMES = 4
 # How far a cue may be from a misspelled name for fuzzy matching to be tried.
 FUZZY_REACH = 250
 
@@ -192,7 +196,12 @@ def _subject(
     if titled and ours_in_text:  # "我市与西班牙埃尔切市...": the page speaks for a Chinese city
         titled = [m for m in titled if m.nation == "CN" or m.place.country == "TW"] or titled
     if titled:  # the title's city the page names most: a list page names its own city only up there
-        best = max({m.index for m in titled}, key=lambda index: (counts[index], first_seen.get(index, 0)))
+        titled_best = max({m.index for m in titled},
+                          key=lambda index: (counts[index], first_seen.get(index, 0)))
+        # "泉城“朋友圈”四十年：从和歌山到图尔克斯坦": a feature's title names partners and the city by a
+        # nickname; the body then names its city far more often than any of them
+        if not (count >= MOST_NAMED and count >= OUTNAMES * counts[titled_best]):
+            best = titled_best
         return next((m for m in cities + titled if m.index == best), None)
     filed_in = next((m for m in cities[:6] if in_dateline(text, m)), None)
     if filed_in is not None and not ours:  # a wire story filed from the city it is about

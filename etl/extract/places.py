@@ -392,10 +392,15 @@ def _resolve(
     sense = senses.get(_sense_key(hit))
     primary = _primary(candidates, gazetteer)
 
-    def rank(c: Candidate) -> tuple[bool, bool, bool, bool, int, int]:
+    largest = max(gazetteer.population[c.index] for c in candidates)
+
+    def rank(c: Candidate) -> tuple[bool, bool, bool, bool, bool, int, int]:
         place = gazetteer.place(c.index)
+        population = gazetteer.population[c.index]
+        # a page about Japan still means Suwon (1.2 million), not Suibara (20,000), by 水原
+        dwarfed = largest >= LARGE_CITY and largest >= OUTWEIGHS * population
         return (c.index == sense, c.index == home, (place.kind == "region") == wants_region,
-                c.index in primary, page_countries[place.country], gazetteer.population[c.index])
+                c.index in primary, not dwarfed, page_countries[place.country], population)
 
     best = max(candidates, key=rank)
     if cue is None and sense is None and not owned:

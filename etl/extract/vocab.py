@@ -242,7 +242,13 @@ COMMON_WORD_NAMES: Final[frozenset[str]] = frozenset(
     发展 国际 中华 光明 新华 人民 建设 东部 西部 南部 北部 中部 城市 友好
     市长 代表 主席 会议 经济 白沙 松山 福山 江南 自由 青年 三峡 城中 高原 中心 团结 胜利 幸福
     和谐 解放 民主 东风 红旗 前进 繁荣 先锋 roman august
-    """.split()
+    # frequent words of a general Chinese dictionary (jieba) that also name small places
+    皇帝 中央 农村 土地 独立 联合 中间 西方 北方 南方 盆地 玻璃 启动 奋斗 公平 海岸 联邦 菩萨
+    知名 平安 三次 开通 新生 花园 园林 天堂 新兴 多久 狮子 五间 山顶 山谷 王家 南岸 城北 峡谷
+    三合 珍珠 富裕 黄家 山下 西岸 复兴 北岸 赤道 城郊 中枢 八角 山中 鸳鸯 谷地 水土 大树 三元
+    八一 余家 三角 可可 牌楼 高粱 余下 大石 河边 鱼池 琵琶 五里 红土 小路 小城 千户 大成 十里
+    雪花 日出 白家 大路 铁门 道场 明月 中场 冷水 大观 打通 维新 庙宇 环球 观音
+""".split()
 )
 
 # Place names that are also given names: a capitalised word right after them makes a person
