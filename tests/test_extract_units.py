@@ -627,3 +627,14 @@ def test_a_common_word_is_no_town_and_the_body_outnames_a_feature_title(gazettee
     pairs = {frozenset((f.a.name, f.b.name)) for f in facts}
     assert pairs == {frozenset(("Jinan", partner)) for partner in (
         "Wakayama", "Sacramento", "Regina", "Vantaa", "Augsburg")}
+
+
+def test_list_lines_with_written_dates_and_a_relation_column(gazetteer: Gazetteer) -> None:
+    text = ("Sister & Friendship Cities | Gwangju Metropolitan City\nSister Cities\n"
+            "No. | City | Country | Date of Agreement | Main Exchanges\n"
+            "1 | Medan | Indonesia | Sep. 24, 1997 | Administrative cooperation\n"
+            "2 | Sendai | Japan | Apr. 22, 2002 | Civic exchange\n\n"
+            "Ulaanbaatar, Mongolia – MOU on Exchange and Cooperation (May 2018)\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {(f.b.name if f.a.name == "Gwangju" else f.a.name, f.year) for f in facts} == {
+        ("Medan", 1997), ("Sendai", 2002), ("Ulan Bator", 2018)}

@@ -31,6 +31,7 @@ HYPHEN = re.compile(r"-")
 # What closes a year: "1988年10月", "(2006年)", "1979）".
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
 RELATION_COLUMN = re.compile(r"\S\s+[–—:-]\s*$")
+BRACKET = re.compile(r"[(（]")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
@@ -180,8 +181,11 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     inside = [m for m in page.mentions_in(start, end) if m.end <= end]
     in_table = page.text.count("|", start, end) >= 2
     # a relation column: "Kudat, Sabah, Malaysia – Friendship City (2016)", "8 | 白俄罗斯 | 布列斯特市 | 友好"
-    words = [(c.start, c.end) for c in page.cues_in(start, end)
-             if in_table or RELATION_COLUMN.search(page.text, start, c.start)]
+    words = [(c.start, c.end) for c in page.cues_in(start, end) if in_table]
+    # after a dash the column runs to the year: "Ulaanbaatar, Mongolia – MOU on Exchange and Cooperation
+    # (May 2018)"
+    words += [(c.start, _column_end(page.text, c.end, end)) for c in page.cues_in(start, end)
+              if not in_table and RELATION_COLUMN.search(page.text, start, c.start)]
     if not only_filler(page.read, start, end, inside, words):
         return []
     subject = page.subject
@@ -193,6 +197,11 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     # a region beside a city of its country only locates it ("日本 | 唐津市 | 1982年 | 佐贺县")
     cities = {m.place.country for m in places if m.place.kind == "city"}
     return [m for m in places if m.place.kind == "city" or m.place.country not in cities]
+
+
+def _column_end(text: str, start: int, end: int) -> int:
+    bracket = BRACKET.search(text, start, end)
+    return bracket.start() if bracket else end
 
 
 def list_relation(page: Page, offset: int) -> Relation:
