@@ -638,3 +638,15 @@ def test_list_lines_with_written_dates_and_a_relation_column(gazetteer: Gazettee
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert {(f.b.name if f.a.name == "Gwangju" else f.a.name, f.year) for f in facts} == {
         ("Medan", 1997), ("Sendai", 2002), ("Ulan Bator", 2018)}
+
+
+def test_a_partner_heading_over_a_paragraph_about_the_tie(gazetteer: Gazetteer) -> None:
+    text = ("Addis Ababa's sister cities: who they are\n\n"
+            "Lyon, France\nLyon's partnership, signed in 2004, focuses on water supply and sanitation.\n\n"
+            "Tel Aviv-Yafo, Israel\nThe relationship with Tel Aviv dates from 1998.\n\n"
+            "Nairobi, Kenya\nNairobi is the partner closest to home. The two capitals signed their "
+            "sister-city agreement in 2006.\n\n"
+            "Cairo, Egypt\nCairo is the largest city of Africa. Officials of Kampala visited it in 2019.\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {(f.b.name if f.a.name == "Addis Ababa" else f.a.name, f.year) for f in facts} == {
+        ("Lyon", 2004), ("Tel Aviv", 1998), ("Nairobi", 2006)}

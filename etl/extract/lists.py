@@ -11,6 +11,7 @@ from etl.extract import cues as C
 from etl.extract.mention import Mention
 from etl.extract.merge import Draft
 from etl.extract.page import Page, distinct, only_filler
+from etl.extract.text import sentence_spans
 from etl.extract.vocab import LIST_HEADING_STATUS
 from etl.models import Relation, Status
 
@@ -27,6 +28,9 @@ MUNICIPALITY_HEADING = re.compile(
     r"|\s*[\u4e00-\u9fff]{1,6}(?:市|町|村|县|縣|区|區|郡|镇|鎮):?\s*"
 )
 CAPTION_MAX = 80
+# How many sentences of a paragraph under a partner's heading may come before the one about the tie.
+CARD_SENTENCES = 3
+CARD_TIE = re.compile(r"(?i)\b(?:partnership|relationship|relations|ties|agreement|link)\b|关系|协议")
 HYPHEN = re.compile(r"-")
 # What closes a year: "1988年10月", "(2006年)", "1979）".
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
@@ -48,7 +52,8 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], l
         start, end = lines[i]
         years = C.years_in(page.text[start:end])
         in_line = page.cues_in(start, end)  # "Anshan, China (friendship link, 2005)"
-        caption = _caption(page, lines, entries, i) if not years and not in_line else None
+        caption = (_caption(page, lines, entries, i) or _card(page, lines, entries, i)
+                   if not years and not in_line else None)
         if caption is not None:  # "Monbetsu, Hokkaido, Japan" over "Sister City since 1991"
             years = C.years_in(page.text[caption[0]:caption[1]])
             in_line = page.cues_in(*caption)
@@ -109,6 +114,30 @@ def _caption(
     if not page.cues_in(start, end) or not C.years_in(page.text[start:end]):
         return None
     return start, end
+
+
+def _card(
+    page: Page, lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int
+) -> tuple[int, int] | None:
+    """A partner's heading over a paragraph about the tie ("Lyon, France" over "Lyon's partnership,
+    signed in 2004, focuses on water ..."): of the paragraph's first sentences, the first that holds a
+    tie word and names no other partner."""
+    following = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j][1] > lines[j][0]), None)
+    if following is None or following in entries:
+        return None
+    start, end = lines[following]
+    listed = {m.index for m in entries[i]}
+    for low, high in sentence_spans(page.text[start:end])[:CARD_SENTENCES]:
+        low, high = start + low, start + high
+        others = [m for m in page.mentions_in(low, high) if m.partner and m.index not in listed
+                  and (page.subject is None or m.index != page.subject.index)]
+        if others:
+            return None
+        # "The relationship with Tel Aviv dates from 1998": a tie of the kind the heading above tells
+        dated_tie = CARD_TIE.search(page.read, low, high) and C.years_in(page.text[low:high])
+        if page.cues_in(low, high) or dated_tie:
+            return low, high
+    return None
 
 
 def _heading_status(
