@@ -650,3 +650,19 @@ def test_a_partner_heading_over_a_paragraph_about_the_tie(gazetteer: Gazetteer) 
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert {(f.b.name if f.a.name == "Addis Ababa" else f.a.name, f.year) for f in facts} == {
         ("Lyon", 2004), ("Tel Aviv", 1998), ("Nairobi", 2006)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the Subcarpathian Voivodeship", ("Subcarpathian Voivodeship", "Podkarpackie", "PL")),
+    ("the Prešov Region", ("Prešov Region", "Prešovský kraj", "SK")),
+    ("Lower Austria", ("Lower Austria", "Niederösterreich", "AT")),
+    ("Alba County", ("Alba County", "Alba", "RO")),
+])
+def test_regions_by_their_english_names(
+    gazetteer: Gazetteer, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in resolved(text, gazetteer)
+
+
+def test_a_county_named_like_its_city_stays_the_city(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("kisumu county") == ()

@@ -42,6 +42,12 @@ REGION_WORDS: dict[str, tuple[str, ...]] = {
     "Province": ("Province",), "Prefecture": ("Prefecture",), "Region": ("Region",), "State": ("State",),
     "Oblast": ("Oblast", "Region"), "Autonomous region": ("Autonomous Region",),
 }
+# "Pest County", "Alba County" (a Romanian "department"): written with their kind, where no other
+# place has that name and no city of the country has the region's ("Taitung County", "Kisumu County"
+# are read as their cities).
+SPARE_REGION_WORDS: dict[str, tuple[str, ...]] = {
+    "County": ("County",), "Governorate": ("Governorate",), "Department": ("Department", "County"),
+}
 HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
 # Capitalised Latin-script names (up to Latin Extended-B), no digits.
 USABLE_LATIN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][\u0020-\u024f'’ʻʼ]{3,}$")
@@ -116,6 +122,7 @@ def build_entries() -> Entries:
     _add_curated(entries, by_english)
     _add_capitals(entries, by_english)
     _add_small_towns(entries)
+    _add_region_kinds(entries)
     _small_cities.cache_clear()  # 200,000 rows, needed only while building
     return entries
 
@@ -197,6 +204,24 @@ def _add_regions(entries: Entries) -> None:
         for word in REGION_WORDS.get(sub.type, ()):
             entries.add(f"{name} {word}", index)
         _add_chinese(entries, zh.gettext(sub.name), index)
+
+
+def _add_region_kinds(entries: Entries) -> None:
+    import pycountry
+
+    by_code = {place.key: index for index, place in enumerate(entries.places) if place.kind == "region"}
+    for sub in pycountry.subdivisions:
+        index = by_code.get(f"iso:{sub.code}")
+        if index is None:
+            continue
+        name = entries.places[index].name
+        namesakes, _ = entries.keys.get(name.lower(), ([], False))
+        if any(entries.places[c.index].country == sub.country_code and entries.places[c.index].kind == "city"
+               for c in namesakes):
+            continue  # "Kisumu County" is read as Kisumu, the city, as before: one place, not two
+        for word in SPARE_REGION_WORDS.get(sub.type, ()):
+            if fold(f"{name} {word}").lower() not in entries.keys:
+                entries.add(f"{name} {word}", index)
 
 
 def _add_us_counties(entries: Entries) -> None:
