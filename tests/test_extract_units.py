@@ -666,3 +666,11 @@ def test_regions_by_their_english_names(
 
 def test_a_county_named_like_its_city_stays_the_city(gazetteer: Gazetteer) -> None:
     assert gazetteer.lookup("kisumu county") == ()
+
+
+def test_a_district_of_a_city_abroad_is_the_partner(gazetteer: Gazetteer) -> None:
+    text = ("2025年，广州市越秀区与韩国首尔特别市钟路区缔结友好城区关系。"
+            "越秀区还与日本福冈市博多区签署友好交流协议。湖州市与印度尼西亚日惹特区签署备忘录。")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a_mention, f.b_mention)) for f in facts} == {
+        frozenset(("广州市越秀区", "钟路区")), frozenset(("越秀区", "博多区")), frozenset(("湖州市", "日惹"))}

@@ -44,6 +44,9 @@ PLACED_WITHIN = 80
 # Han characters closed by a municipality word right after a country or region: "黑森州哈瑙市",
 # "日本海士町", "忠清北道槐山郡". Not a list of places or a government ("各市", "省政府与…").
 NAMED_TOWN = re.compile(r"(?:王国|共和国|联邦|大区)?([\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡))")
+CITY_DISTRICT = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:区|區|县|縣|郡))")
+# Words that close a city's name as kinds of area, not districts: 日惹特区, 巴伦西亚自治区, 首尔市中心区.
+AREA_WORDS = re.compile(r"^(?:自治|特别|行政|开发|经济|高新|首都|中心|城|市|郊|地|新|辖|老城|旧城|核心)")
 NOT_A_TOWN = re.compile(
     r"城市|所有|地级|县级|设区|省辖|直辖|姊妹|姐妹|[各全与和及同跟缔结为友好签的是在省州道府区个第最等已将并也又于首该]")
 
@@ -144,6 +147,15 @@ def shaped_towns(
             found.append((town.start(1), town.end(), name, mention.place.country))
             inside.append((town.start(1), town.end()))
             locating[(town.start(1), town.end())] = mention.start
+    for mention in mentions:  # "首尔特别市钟路区", "福冈市博多区": a district of a city abroad
+        district = CITY_DISTRICT.match(simplified, mention.end)
+        if (mention.place.kind == "city" and mention.nation != "CN" and mention.place.country != "TW"
+                and district and mention.end not in starts and not NOT_A_TOWN.search(district[1][:-1])
+                and not AREA_WORDS.match(district[1])):
+            found.append((district.start(1), district.end(), text[district.start(1):district.end()],
+                          mention.place.country))
+            inside.append((district.start(1), district.end()))
+            locating[(district.start(1), district.end())] = mention.start
     added = [
         Mention(start, end, text[start:end], gazetteer.place(index := gazetteer.named_place(name, country)),
                 index, cued=True, fuzzy=True)
