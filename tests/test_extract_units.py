@@ -674,3 +674,12 @@ def test_a_district_of_a_city_abroad_is_the_partner(gazetteer: Gazetteer) -> Non
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert {frozenset((f.a_mention, f.b_mention)) for f in facts} == {
         frozenset(("广州市越秀区", "钟路区")), frozenset(("越秀区", "博多区")), frozenset(("湖州市", "日惹"))}
+
+
+def test_a_listed_partner_does_not_own_the_next_tie(gazetteer: Gazetteer) -> None:
+    text = ("Takamatsu signs MoU\nTakamatsu City has sister city relationships with St. Petersburg, Florida, "
+            "U.S.A. (since 1961) and Tours, France (since 1988), and a friendship city relationship with "
+            "Nanchang, Jiangxi Province, China (since 1990).")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
+        frozenset(("Takamatsu", partner)) for partner in ("St. Petersburg", "Tours", "Nanchang")}

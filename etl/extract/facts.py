@@ -101,6 +101,9 @@ OWNER = re.compile(LIST_OWNER_WORDS, re.IGNORECASE | re.MULTILINE)
 POSSESSIVE_OWNER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}$|的(?:其他|其它|另外)?$")
 # The partner marker right before a place: "与佩奇市", "with the city of Pécs".
 WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
+# What lies between a place and the one it signed with: "Wokingham with", "Lappeenranta halted cooperation
+# with"; not "Tours, France (since 1988), and a friendship city relationship with".
+OWNER_WITH = re.compile(r"[\s,]*(?:[\w'’-]+\s+){0,3}with\s+(?:the\s+(?:city|town) of\s+)?")
 # "with Dresden and Kiel in Germany and with Caen": the same place signed with one more.
 AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
 # Where a sentence joins clauses that each tell of their own pair.
@@ -416,7 +419,9 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
     joined = [_signed_with_marker(page, m) for m in places]
     for i, mention in enumerate(places):
         owns_next = i + 1 < len(places) and joined[i + 1] and not AND_WITH.search(
-            page.read, max(0, places[i + 1].start - 30), places[i + 1].start)
+            page.read, max(0, places[i + 1].start - 30), places[i + 1].start) and (
+            not is_latin_text(mention.surface) or OWNER_WITH.fullmatch(
+                _without_places(page, mention.end, places[i + 1].start)) is not None)
         listed = (i > 0 and places[i - 1].start in objects and not owns_next
                   and _listed_together(page, places[i - 1], mention))
         if not (joined[i] or listed):
@@ -439,6 +444,14 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
     if len(owners) < 2 and len(involved) + 1 == len(places):
         return []  # one place signing with others, nothing after them: the usual reading does as well
     return pairs
+
+
+def _without_places(page: Page, start: int, end: int) -> str:
+    """The text between two places with the places named in it (countries, regions) taken out."""
+    gap = page.read[start:end]
+    for mention in reversed(page.mentions_in(start, end)):
+        gap = gap[:mention.start - start] + gap[mention.end - start:]
+    return gap
 
 
 def _enumerated(page: Page, places: list[Mention]) -> bool:
