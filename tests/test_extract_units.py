@@ -683,3 +683,15 @@ def test_a_listed_partner_does_not_own_the_next_tie(gazetteer: Gazetteer) -> Non
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
         frozenset(("Takamatsu", partner)) for partner in ("St. Petersburg", "Tours", "Nanchang")}
+
+
+def test_a_month_beside_a_tie_word_is_no_place_and_a_tab_cell_gives_the_country(
+    gazetteer: Gazetteer,
+) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    wiki = html_main_text((fixtures / "eval13" / "en-rzeszow-twin-towns.html").read_text(encoding="utf-8"))
+    facts = extract_facts(doc(wiki.text), gazetteer, Hints())
+    assert facts and all("March" not in (f.a.name, f.b.name) for f in facts)
+    baike = (fixtures / "eval12" / "jingdezhen-baike-youhao.txt").read_text(encoding="utf-8")
+    in_table = baike.index("2\t利川市") + 2
+    assert [m.place.country for m in find_mentions(baike, gazetteer) if m.start == in_table] == ["KR"]

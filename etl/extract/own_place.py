@@ -9,6 +9,7 @@ from collections import Counter
 from etl.extract.vocab import LEAD_WORDS, OWN_PLACE_AFTER_WORDS, OWN_PLACE_BEFORE_WORDS
 
 NEXT_WORD = re.compile(r"[^\S\n\t]+([A-Z][\w'’-]*)")  # a tab ends a table cell
+NUMBER_AFTER = re.compile(r"[^\S\n]+\d")  # "in March 2022": a date, not a name
 PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)[^\S\n]+$")
 OWN_PLACE_AFTER = re.compile(OWN_PLACE_AFTER_WORDS, re.IGNORECASE)
 OWN_PLACE_BEFORE = re.compile(OWN_PLACE_BEFORE_WORDS, re.IGNORECASE)
@@ -31,7 +32,8 @@ def owned_names(text: str, hits: list[tuple[int, int, str, str]]) -> frozenset[s
         previous = PREVIOUS_WORD.search(head)
         if previous and previous[1][0].isupper() and previous[1].lower() not in LEAD_WORDS:
             continue  # inside a longer name or title: "Wuxi Vice Mayor"
-        if previous and previous[1].islower() and not NEXT_WORD.match(text, end) and TIE_NEAR.search(
+        if previous and previous[1].islower() and not NEXT_WORD.match(text, end) and not NUMBER_AFTER.match(
+                text, end) and TIE_NEAR.search(
                 text, max(0, start - TIE_REACH), end + TIE_REACH):
             beside_ties[key] += 1  # "... between Nice and Hangzhou", written as a name beside a tie word
             if beside_ties[key] >= 2:

@@ -35,8 +35,8 @@ CUE_GAP = re.compile(
 )
 # Between a country and the city after it in Chinese text or a table row (日本名古屋, 日本 | 名古屋).
 CJK_CUE_GAP = re.compile(r"[\s|｜/、:：]*$")
-# After a Chinese name only a bracket or a table cell gives its country: 名古屋（日本）, 名古屋 | 日本.
-CJK_CUE_AFTER = re.compile(r"\s*(?:[(（]|[|｜])\s*$")
+# After a Chinese name only a bracket or a table cell gives its country: 名古屋（日本）, 名古屋 | 日本, a tab.
+CJK_CUE_AFTER = re.compile(r"\s*(?:[(（]|[|｜])\s*$|\t$")
 # "the Russian city of Yekaterinburg", "the Kenyan coastal city of Mombasa": the adjective locates the name.
 DEMONYM_BEFORE = re.compile(
     r"(?i:\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r"))\s+(?:[a-z-]+\s+){0,2}"
