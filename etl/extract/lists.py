@@ -11,7 +11,7 @@ from etl.extract import cues as C
 from etl.extract.mention import Mention
 from etl.extract.merge import Draft
 from etl.extract.page import Page, distinct, only_filler
-from etl.extract.text import sentence_spans
+from etl.extract.text import parse_date, sentence_spans
 from etl.extract.vocab import LIST_HEADING_STATUS
 from etl.models import Relation, Status
 
@@ -46,7 +46,8 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], l
     if page.subject is None or not page.cues:
         return [], []
     lines = [_entry_span(page, s, e) if s not in taken else (s, s) for s, e in _lines(page.text)]
-    entries = {i: places for i, (s, e) in enumerate(lines) if (places := _list_places(page, s, e))}
+    entries = {i: places for i, (s, e) in enumerate(lines)
+               if (places := _list_places(page, s, e)) and not _dateline(page, s, e)}
     drafts, homed = [], []
     for i, places in entries.items():
         start, end = lines[i]
@@ -74,6 +75,11 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], l
             if mention.index != owner.index:
                 drafts.append(Draft(mention, owner, relation, status, year, start, end, confidence, "list"))
     return drafts, homed
+
+
+def _dateline(page: Page, start: int, end: int) -> bool:
+    """"Sydney, March 12, 2024": the page's place and date of filing, no list entry."""
+    return page.published is not None and parse_date(page.text[start:end]) == page.published
 
 
 def _home_heading(
