@@ -58,9 +58,9 @@ FOLLOWED_BY = re.compile(
     r"(?i)\s*(?:(?:it|this|that|these|they) (?:was|were) (?:later )?followed by|then came|(?:later|next) came"
     r"|随后|此后[，,]?(?:又)?(?:先后)?与)"
 )
-# Between a tie word and the one partner: "partnership with", "agreement with the city of".
 # The next of a list of places, after an aside: "..., which dates from 1968, and Perpignan".
 LIST_JOIN = re.compile(r"(?:,|\band)\s+(?:with\s+)?(?:the\s+(?:city|town) of\s+)?$")
+# Between a tie word and the one partner: "partnership with", "agreement with the city of".
 TIE_WITH = re.compile(r",?\s+with\s+(?:the\s+(?:city|town|municipality) of\s+)?")
 # The tie word's owner referred to: "its partnership", "the city's partnership", "其友好".
 PRONOUN_OWNER = re.compile(
@@ -106,10 +106,10 @@ WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\
 OWNER_WITH = re.compile(r"[\s,]*(?:[\w'’-]+\s+){0,3}with\s+(?:the\s+(?:city|town) of\s+)?")
 # "with Dresden and Kiel in Germany and with Caen": the same place signed with one more.
 AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
-# Where a sentence joins clauses that each tell of their own pair.
 # "two more sister cities – Eureka, in Northern California, and Huangshi in China – but ...": a list
 # set off by dashes, whose commas join no clauses.
 DASHED_ASIDE = re.compile(r"\s[–—]\s[^–—.;]+\s[–—]\s")
+# Where a sentence joins clauses that each tell of their own pair.
 CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
 CITY_TIE = re.compile(
     r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|\bmunicipal|\bcouncil\b|友好|城市|友城|姐妹|姊妹|市政府"
@@ -185,11 +185,7 @@ def _shared_side(drafts: list[Draft], subject: Mention | None) -> Mention | None
 
 def _opens(page: Page, start: int, place: Mention) -> bool:
     """Whether the sentence opens with the place, a country before it aside ("日本大垣市", "For Wuhan")."""
-    lead = page.read[start:place.start]
-    for mention in page.mentions_in(start, place.start):
-        if mention.place.kind == "country":
-            lead = lead.replace(mention.surface, "")
-    return TOPIC_LEAD.fullmatch(lead) is not None
+    return TOPIC_LEAD.fullmatch(page.gap_without_places(start, place.start, "country")) is not None
 
 
 def _continued_list(
@@ -293,14 +289,19 @@ def _owned_tie(
         return None
     if DEFINITE_OPENING.fullmatch(page.read, start, cue.start) and page.subject is not None:
         topic = page.subject  # "the partnership": the page's own, not the last sentence's opener's
-    elif not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
-              or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
+    elif not _owned_by_pronoun(page, start, cue):
         return None
     owner = _referred_owner(page, [place], topic)
     if owner is None:
         return []
     draft = _draft(page, start, end, (owner, place), cue, "sentence")
     return [draft] if draft else []
+
+
+def _owned_by_pronoun(page: Page, start: int, cue: Cue) -> bool:
+    """"its partnership", "the district's twinnings", "froze its partnership"."""
+    return bool(PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
+                or OWNER_IN_CUE.search(page.read, cue.start, cue.end))
 
 
 def _owned_with(
@@ -313,8 +314,7 @@ def _owned_with(
         return []
     cue = next((c for c in cues if c.end <= places[0].start and TIE_WITH.fullmatch(
         page.read, c.end, places[0].start)), None)
-    if cue is None or not (PRONOUN_OWNER.search(page.read, max(start, cue.start - 40), cue.start)
-                           or OWNER_IN_CUE.search(page.read, cue.start, cue.end)):
+    if cue is None or not _owned_by_pronoun(page, start, cue):
         return []
     if not all(LIST_JOIN.search(page.read, first.end, second.start) for first, second in pairwise(places)):
         return []
@@ -421,7 +421,7 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
         owns_next = i + 1 < len(places) and joined[i + 1] and not AND_WITH.search(
             page.read, max(0, places[i + 1].start - 30), places[i + 1].start) and (
             not is_latin_text(mention.surface) or OWNER_WITH.fullmatch(
-                _without_places(page, mention.end, places[i + 1].start)) is not None)
+                page.gap_without_places(mention.end, places[i + 1].start)) is not None)
         listed = (i > 0 and places[i - 1].start in objects and not owns_next
                   and _listed_together(page, places[i - 1], mention))
         if not (joined[i] or listed):
@@ -444,14 +444,6 @@ def _with_pairs(page: Page, places: list[Mention]) -> list[tuple[Mention, Mentio
     if len(owners) < 2 and len(involved) + 1 == len(places):
         return []  # one place signing with others, nothing after them: the usual reading does as well
     return pairs
-
-
-def _without_places(page: Page, start: int, end: int) -> str:
-    """The text between two places with the places named in it (countries, regions) taken out."""
-    gap = page.read[start:end]
-    for mention in reversed(page.mentions_in(start, end)):
-        gap = gap[:mention.start - start] + gap[mention.end - start:]
-    return gap
 
 
 def _enumerated(page: Page, places: list[Mention]) -> bool:

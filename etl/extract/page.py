@@ -51,6 +51,15 @@ class Page:
         starts = self._mention_starts
         return self.mentions[bisect_left(starts, start):bisect_left(starts, end)]
 
+    def gap_without_places(self, start: int, end: int, kind: str | None = None) -> str:
+        """The text of [start, end) with the places named in it (of ``kind`` only, if given) taken out:
+        "与日本" between 浙江省 and 静冈县 is "与"."""
+        gap = self.read[start:end]
+        for mention in reversed(self.mentions_in(start, end)):
+            if kind is None or mention.place.kind == kind:
+                gap = gap[:mention.start - start] + gap[mention.end - start:]
+        return gap
+
     def cues_in(self, start: int, end: int) -> list[Cue]:
         starts = self._cue_starts
         return self.cues[bisect_left(starts, start):bisect_left(starts, end)]

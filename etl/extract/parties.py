@@ -237,16 +237,10 @@ def _coordinated(page: Page, region: Mention, mentions: list[Mention]) -> bool:
     neighbours = [(mentions[i - 1], region)] if i > 0 else []
     neighbours += [(region, mentions[i + 1])] if i + 1 < len(mentions) else []
     return any(first.nation != second.nation
-               and COORDINATION.fullmatch(_without_countries(page, first, second)) is not None
+               and COORDINATION.fullmatch(page.gap_without_places(first.end, second.start, "country"))
+               is not None
                for first, second in neighbours)
 
-
-def _without_countries(page: Page, first: Mention, second: Mention) -> str:
-    gap = page.read[first.end:second.start]
-    for mention in page.mentions_in(first.end, second.start):
-        if mention.place.kind == "country":
-            gap = gap.replace(mention.surface, "", 1)
-    return gap
 
 def visited(page: Page, mention: Mention, cues: list[Cue], sentence_start: int) -> bool:
     low, high = C.clause_around(page.read, mention.start)
