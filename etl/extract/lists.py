@@ -108,8 +108,8 @@ def _caption(
 ) -> tuple[int, int] | None:
     """The short line under a partner's heading that tells the tie and its year ("Sister City since
     1991", "Friendship City agreement signed: October 1994"), if the next line is one."""
-    following = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j][1] > lines[j][0]), None)
-    if following is None or following in entries:
+    following = _line_below(lines, entries, i)
+    if following is None:
         return None
     start, end = lines[following]
     first_sentence = page.text.find(". ", start, end)  # "Sister city since 1988. Izumiōtsu is a ..."
@@ -128,8 +128,8 @@ def _card(
     """A partner's heading over a paragraph about the tie ("Lyon, France" over "Lyon's partnership,
     signed in 2004, focuses on water ..."): of the paragraph's first sentences, the first that holds a
     tie word and names no other partner."""
-    following = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j][1] > lines[j][0]), None)
-    if following is None or following in entries:
+    following = _line_below(lines, entries, i)
+    if following is None:
         return None
     start, end = lines[following]
     listed = {m.index for m in entries[i]}
@@ -144,6 +144,12 @@ def _card(
         if page.cues_in(low, high) or dated_tie:
             return low, high
     return None
+
+
+def _line_below(lines: list[tuple[int, int]], entries: dict[int, list[Mention]], i: int) -> int | None:
+    """The next non-empty line within two below entry ``i``, unless it is an entry itself."""
+    following = next((j for j in range(i + 1, min(i + 3, len(lines))) if lines[j][1] > lines[j][0]), None)
+    return None if following is None or following in entries else following
 
 
 def _heading_status(
