@@ -222,11 +222,11 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     inside = [m for m in page.mentions_in(start, end) if m.end <= end]
     in_table = page.text.count("|", start, end) >= 2
     # a relation column: "Kudat, Sabah, Malaysia – Friendship City (2016)", "8 | 白俄罗斯 | 布列斯特市 | 友好"
-    words = [(c.start, c.end) for c in page.cues_in(start, end) if in_table]
     # after a dash the column runs to the year: "Ulaanbaatar, Mongolia – MOU on Exchange and Cooperation
     # (May 2018)"
-    words += [(c.start, _column_end(page.text, c.end, end)) for c in page.cues_in(start, end)
-              if not in_table and RELATION_COLUMN.search(page.text, start, c.start)]
+    words = [(c.start, c.end if in_table else _column_end(page.text, c.end, end))
+             for c in page.cues_in(start, end)
+             if in_table or RELATION_COLUMN.search(page.text, start, c.start)]
     if not only_filler(page.read, start, end, inside, words):
         return []
     subject = page.subject

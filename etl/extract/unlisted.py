@@ -140,22 +140,15 @@ def shaped_towns(
             found.append((match.start(), match.end(), name, "JP"))
     starts = {m.start for m in mentions}
     simplified = text.translate(gazetteer.t2s)
-    for mention in places:
-        town = NAMED_TOWN.match(simplified, mention.end)
-        if town and mention.end not in starts and not NOT_A_TOWN.search(town[1]):  # "西班牙王国埃尔切市"
-            name = text[town.start(1):town.end() - (1 if town[1].endswith("市") else 0)]
-            found.append((town.start(1), town.end(), name, mention.place.country))
-            inside.append((town.start(1), town.end()))
-            locating[(town.start(1), town.end())] = mention.start
-    for mention in mentions:  # "首尔特别市钟路区", "福冈市博多区": a district of a city abroad
-        district = CITY_DISTRICT.match(simplified, mention.end)
-        if (mention.place.kind == "city" and mention.nation != "CN" and mention.place.country != "TW"
-                and district and mention.end not in starts and not NOT_A_TOWN.search(district[1][:-1])
-                and not AREA_WORDS.match(district[1])):
-            found.append((district.start(1), district.end(), text[district.start(1):district.end()],
-                          mention.place.country))
-            inside.append((district.start(1), district.end()))
-            locating[(district.start(1), district.end())] = mention.start
+    for mention in mentions:
+        if mention.end in starts:
+            continue
+        named = _han_name_after(text, simplified, mention)
+        if named is not None:
+            start, end, name = named
+            found.append((start, end, name, mention.place.country))
+            inside.append((start, end))
+            locating[(start, end)] = mention.start
     added = [
         Mention(start, end, text[start:end], gazetteer.place(index := gazetteer.named_place(name, country)),
                 index, cued=True, fuzzy=True)
@@ -168,6 +161,22 @@ def shaped_towns(
     kept = [replace(m, context=True) if m.start in located else m for m in mentions
             if not any(a.start < m.end and m.start < a.end for a in added)]
     return sorted(kept + added, key=lambda m: m.start)
+
+
+def _han_name_after(text: str, simplified: str, mention: Mention) -> tuple[int, int, str] | None:
+    """The Han name a place locates, written right after it: a town after its country or region
+    ("西班牙王国埃尔切市", named without its 市), a district after its city abroad ("首尔特别市钟路区")."""
+    if mention.place.kind != "city":
+        town = NAMED_TOWN.match(simplified, mention.end)
+        if town is None or NOT_A_TOWN.search(town[1]):
+            return None
+        name_end = town.end() - (1 if town[1].endswith("市") else 0)
+        return town.start(1), town.end(), text[town.start(1):name_end]
+    district = CITY_DISTRICT.match(simplified, mention.end)
+    if (mention.nation == "CN" or mention.place.country == "TW" or district is None
+            or NOT_A_TOWN.search(district[1][:-1]) or AREA_WORDS.match(district[1])):
+        return None
+    return district.start(1), district.end(), text[district.start(1):district.end()]
 
 
 def _placed_near(text: str, end: int, places: list[Mention], country: str) -> bool:
