@@ -695,3 +695,21 @@ def test_a_month_beside_a_tie_word_is_no_place_and_a_tab_cell_gives_the_country(
     baike = (fixtures / "eval12" / "jingdezhen-baike-youhao.txt").read_text(encoding="utf-8")
     in_table = baike.index("2\t利川市") + 2
     assert [m.place.country for m in find_mentions(baike, gazetteer) if m.start == in_table] == ["KR"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("山东省与墨西哥克雷塔罗州签署友好省州意向书", ("克雷塔罗州", "Querétaro", "MX")),
+    ("Yunnan signed an MoU with Luang Namtha Province of Laos",
+     ("Luang Namtha Province", "Louang Namtha", "LA")),
+    ("the Mexican state of Chihuahua", ("Chihuahua", "Chihuahua", "MX")),
+])
+def test_a_city_written_with_a_region_word_is_the_region_of_its_name(
+    gazetteer: Gazetteer, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in resolved(text, gazetteer)
+
+
+def test_the_region_word_belongs_to_the_region_not_to_the_town_after_it(gazetteer: Gazetteer) -> None:
+    text = "日本沖繩縣石垣市與宜蘭縣蘇澳鎮於1995年締結姊妹市。"
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert [sorted((f.a_mention, f.b_mention)) for f in facts] == [sorted(("石垣市", "蘇澳鎮"))]

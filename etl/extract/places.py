@@ -51,6 +51,8 @@ REGION_TIE_REACH = 120
 CITY_AFTER = re.compile(r"\s+City\b")
 IN_GAP = re.compile(r",?\s+in\s+(?:the\s+)?")
 REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|county) of\s+$")
+# "Luang Namtha Province", "Querétaro State": a Latin name with its region word.
+LATIN_REGION_AFTER = re.compile(r"\s+(?:Province|State|Region|Oblast|Governorate|Prefecture|Voivodeship)\b")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
 # A Chinese name written as its region: 東京都, 大阪府, 静冈县, 江苏省.
 WRITTEN_AS_REGION = re.compile(r"[\u2e80-\u9fff]+[州省县縣府都道]")
@@ -381,6 +383,15 @@ def _resolve(
     regions = [c for c in candidates if gazetteer.place(c.index).kind == "region"]
     region_named = not _is_latin(hit.surface[0]) and REGION_AFTER.match(text, hit.end) is not None
     region_introduced = REGION_BEFORE.search(text, max(0, hit.start - 30), hit.start) is not None
+    region_word = (LATIN_REGION_AFTER if _is_latin(hit.surface[0]) else REGION_AFTER).match(text, hit.end)
+    if not regions and (region_word or region_introduced):
+        # "宜蘭縣", "Luang Namtha Province": the region that bears the city's name, word and all
+        namesakes = [gazetteer.namesake_regions[c.index] for c in candidates
+                     if c.index in gazetteer.namesake_regions]
+        if namesakes:
+            best_region = max(namesakes, key=lambda r: page_countries[gazetteer.place(r).country])
+            end = region_word.end() if region_word else hit.end
+            return Mention(hit.start, end, text[hit.start:end], gazetteer.place(best_region), best_region)
     if (region_named or region_introduced) and not regions:
         best = max(candidates, key=lambda c: gazetteer.population[c.index])
         return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index, context=True)
