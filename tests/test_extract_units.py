@@ -713,3 +713,21 @@ def test_the_region_word_belongs_to_the_region_not_to_the_town_after_it(gazettee
     text = "日本沖繩縣石垣市與宜蘭縣蘇澳鎮於1995年締結姊妹市。"
     facts = extract_facts(doc(text), gazetteer, Hints())
     assert [sorted((f.a_mention, f.b_mention)) for f in facts] == [sorted(("石垣市", "蘇澳鎮"))]
+
+
+def test_a_region_outranks_a_small_town_known_by_its_name_only_as_another_name(gazetteer: Gazetteer) -> None:
+    text = ("Zhejiang Province and Adjara signed a memorandum of understanding in 2019, during the "
+            "delegation's week in Georgia.")
+    assert ("Adjara", "Ajaria", "GE") in resolved(text, gazetteer)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("扬州市与韩国龙仁市缔结友好城市", ("龙仁市", "Yongin", "KR")),
+    ("宁波市与日本长冈京市结为友好城市", ("长冈京市", "Kōtari", "JP")),
+    ("济南市与哈萨克斯坦图尔克斯坦市签署友好城市意向书", ("图尔克斯坦市", "Turkistan", "KZ")),
+])
+def test_curated_names_of_partners_the_data_lacks(
+    gazetteer: Gazetteer, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in resolved(text, gazetteer)
+    assert gazetteer.place(gazetteer.lookup("龙仁")[0].index).key == "name:KR:yongin"

