@@ -731,3 +731,24 @@ def test_curated_names_of_partners_the_data_lacks(
 ) -> None:
     assert expected in resolved(text, gazetteer)
     assert gazetteer.place(gazetteer.lookup("龙仁")[0].index).key == "name:KR:yongin"
+
+
+def test_a_chinese_page_speaks_for_its_own_place_and_a_japanese_district_locates_its_town(
+    gazetteer: Gazetteer,
+) -> None:
+    text = ("花蓮縣與沖繩宮古島市締結姊妹市\n"
+            "花蓮縣政府與日本沖繩縣宮古島市今天簽署姊妹市締結協定。宮古島市長表示，宮古島與花蓮交流密切。"
+            "宮古島市議會也派員出席。花蓮縣早在1982年就與沖繩縣八重山郡與那國町締結姊妹市。")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
+        frozenset(("Hualien", "Miyakojima")), frozenset(("Hualien", "與那國町"))}
+
+
+def test_a_place_tied_with_a_list_owns_it(gazetteer: Gazetteer) -> None:
+    text = ("郑州市与德国莱比锡市缔结友好城市关系\n"
+            "9月4日，郑州市与德国莱比锡市缔结友好城市关系。"
+            "此外，莱比锡还与法国里昂、意大利博洛尼亚等城市结为姐妹城市。")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
+        frozenset(("Zhengzhou", "Leipzig")), frozenset(("Leipzig", "Lyon")),
+        frozenset(("Leipzig", "Bologna"))}

@@ -35,6 +35,8 @@ from etl.models import Document, ExtractedDocument, Fact, Hints
 __all__ = ["Gazetteer", "extract_document", "extract_facts", "has_trigger", "load_gazetteer"]
 
 # The page speaks for its own city without naming it.
+# A title written in Chinese characters.
+HAN_TITLE = re.compile(r"[\u4e00-\u9fff]{4}")
 OUR_CITY = re.compile(r"我市|本市|我区|本区|我省|本省|\bour city\b", re.IGNORECASE)
 # "人民网>>四川频道>>原创稿件", "China Daily": a place in the name of a channel or paper, not the subject.
 MEDIA_AFTER = re.compile(r"频道|新闻网|日报|晚报|电视台|广播|[ ]+(?:Daily|News|Times|Post|Herald)\b")
@@ -193,7 +195,9 @@ def _subject(
     if not ranked:
         return None
     best, count = ranked[0]
-    if titled and ours_in_text:  # "我市与西班牙埃尔切市...": the page speaks for a Chinese city
+    if titled and (ours_in_text or HAN_TITLE.search(title or "")):
+        # "我市与西班牙埃尔切市...", "屏東縣與沖繩宮古島市締結姊妹縣市": a Chinese page speaks for its own
+        # place, however often it names the partner
         titled = [m for m in titled if m.nation == "CN" or m.place.country == "TW"] or titled
     if titled:  # the title's city the page names most: a list page names its own city only up there
         titled_best = max({m.index for m in titled},

@@ -237,7 +237,9 @@ def _drafts_for_sentence(
         drafts = [_draft(page, start, end, pair, C.relation_for(cues, pair[1].start, page.text), "sentence",
                          partners=[p for _, p in owned_with]) for pair in owned_with]
         return [d for d in drafts if d]
-    listed = len({m.nation for m in places}) >= 3 and _enumerated(page, places)
+    # "莱比锡还与法国里昂、意大利博洛尼亚等城市结为姐妹城市": the first place signed with the list
+    listed = (len({m.nation for m in places}) >= 3 and _enumerated(page, places)
+              and not _signed_with_marker(page, places[1]))
     owner = _partners_owner(page, start, places, topic)
     enumerated = listed or _with_objects(page, places) or owner is not None
     pairs = sentence_pairs(places, owner or page.subject, enumerated)

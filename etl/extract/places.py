@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from etl.extract.gazetteer import Candidate, Gazetteer
 from etl.extract.mention import Mention
@@ -54,8 +55,6 @@ REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|co
 # "Luang Namtha Province", "Querétaro State": a Latin name with its region word.
 LATIN_REGION_AFTER = re.compile(r"\s+(?:Province|State|Region|Oblast|Governorate|Prefecture|Voivodeship)\b")
 REGION_AFTER = re.compile(r"(?<![市区區])(?:[州省县縣府](?![市立])|道(?![路]))")
-# A Chinese name written as its region: 東京都, 大阪府, 静冈县, 江苏省.
-WRITTEN_AS_REGION = re.compile(r"[\u2e80-\u9fff]+[州省县縣府都道]")
 # Han characters closed by a municipality word: a town's name ("哈瑙市", "川根本町", "卡齐米日多尔尼镇").
 UNKNOWN_TOWN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡)")
 NOT_A_TOWN = re.compile(r"城市|所有|地级|县级|设区|省辖|直辖|多个|[各全与和及同跟结为友好签的是在省州道府区]")
@@ -117,7 +116,8 @@ def find_mentions(
     # A region written only to place a city ("Portland, Oregon") is context, not a partner.
     context_only = {hits[i].start for i in cue_hits if countries[i] is None and (
         _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
-    context_only |= _locating_unknown_names(text, mentions)
+    # (simplified, where 與 is 与)
+    context_only |= _locating_unknown_names(lowered, mentions) | _glued_before_town(mentions)
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
     mentions = described_capitals(text, mentions, gazetteer)
@@ -273,9 +273,9 @@ def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazett
         return False
     if all(place.kind != "city" or population < SMALL_TOWN for place, population in places):
         return True
-    # "東京都八王子市": a name written as its region, the town right after it
+    # "東京都八王子市", "沖繩宮古島市": a region written right before a town, with nothing between
     town_right_after = i + 1 < len(hits) and hits[i].end == hits[i + 1].start
-    if WRITTEN_AS_REGION.fullmatch(hits[i].surface) and town_right_after:
+    if town_right_after and not _is_latin(hits[i].surface[0]):
         return True
     return cues[i] is not None or bool(regions & CITY_STATE_CONVENTION)
 
@@ -286,6 +286,14 @@ def _locating_unknown_names(text: str, mentions: list[Mention]) -> set[int]:
     starts = {m.start for m in mentions}
     return {m.start for m in mentions if m.place.kind == "region" and m.end not in starts
             and (unknown := UNKNOWN_TOWN_AFTER.match(text, m.end)) and not NOT_A_TOWN.search(unknown[0])}
+
+
+def _glued_before_town(mentions: list[Mention]) -> set[int]:
+    """A Chinese name written right before a town of its country, nothing between, only locates it:
+    "沖繩宮古島市" (Okinawa, here the prefecture), "宁波象山县"."""
+    return {place.start for place, town in pairwise(mentions)
+            if place.end == town.start and not _is_latin(place.surface[0]) and not _is_latin(town.surface[0])
+            and place.place.kind != "country" and place.place.country == town.place.country}
 
 
 def _placed_in(text: str, hits: list[_Hit], i: int) -> bool:

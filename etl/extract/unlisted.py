@@ -44,6 +44,8 @@ PLACED_WITHIN = 80
 # Han characters closed by a municipality word right after a country or region: "黑森州哈瑙市",
 # "日本海士町", "忠清北道槐山郡". Not a list of places or a government ("各市", "省政府与…").
 NAMED_TOWN = re.compile(r"(?:王国|共和国|联邦|大区)?([\u4e00-\u9fff]{2,8}?(?:市|县|縣|町|村|镇|鎮|郡))")
+# The town or village written after a Japanese district (郡); its name may begin with any character.
+DISTRICT_TOWN = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:町|村))")
 CITY_DISTRICT = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:区|區|县|縣|郡))")
 # Words that close a city's name as kinds of area, not districts: 日惹特区, 巴伦西亚自治区, 首尔市中心区.
 AREA_WORDS = re.compile(r"^(?:自治|特别|行政|开发|经济|高新|首都|中心|城|市|郊|地|新|辖|老城|旧城|核心)")
@@ -168,7 +170,10 @@ def _han_name_after(text: str, simplified: str, mention: Mention) -> tuple[int, 
     ("西班牙王国埃尔切市", named without its 市), a district after its city abroad ("首尔特别市钟路区")."""
     if mention.place.kind != "city":
         town = NAMED_TOWN.match(simplified, mention.end)
-        if town is None or NOT_A_TOWN.search(town[1]):
+        in_district = town and town[1].endswith("郡") and DISTRICT_TOWN.match(simplified, town.end())
+        if in_district:
+            town = in_district  # "沖縄県八重山郡与那国町": a Japanese district only locates its town
+        elif town is None or NOT_A_TOWN.search(town[1]):
             return None
         name_end = town.end() - (1 if town[1].endswith("市") else 0)
         return town.start(1), town.end(), text[town.start(1):name_end]
