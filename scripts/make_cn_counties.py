@@ -9,6 +9,7 @@ Neither package is a dependency of twinwatch: this script runs by hand, only whe
 
     python -m venv /tmp/gen && /tmp/gen/bin/pip install cpca pypinyin
     /tmp/gen/bin/python scripts/make_cn_counties.py > etl/extract/data/cn_counties.tsv
+    /tmp/gen/bin/python scripts/make_cn_counties.py --prefectures > etl/extract/data/cn_prefectures.tsv
 """
 
 from __future__ import annotations
@@ -47,6 +48,31 @@ def english(name: str, peoples: list[str]) -> str:
     return f"{word} {'Autonomous ' if autonomous else ''}{SUFFIX_WORDS[suffix]}".strip()
 
 
+# Prefecture-level areas that are no city (autonomous prefectures, 地区, 盟): GeoNames lists them as
+# no city, yet they sign ties of their own (德宏州, 延边州). Written with ``--prefectures``.
+PREFECTURE_WORDS = {"自治州": "Autonomous Prefecture", "地区": "Prefecture", "盟": "League"}
+# Their English names where these are not the pinyin (Uyghur, Mongolian and Tibetan names).
+PREFECTURE_EXONYMS = {
+    "喀什": "Kashgar", "和田": "Hotan", "阿克苏": "Aksu", "阿勒泰": "Altay", "塔城": "Tacheng", "伊犁": "Ili",
+    "博尔塔拉": "Bortala", "巴音郭楞": "Bayingolin", "克孜勒苏": "Kizilsu", "锡林郭勒": "Xilingol",
+    "阿拉善": "Alxa", "兴安": "Hinggan", "大兴安岭": "Da Hinggan Ling", "阿里": "Ngari", "那曲": "Nagqu",
+    "甘孜": "Garzê", "阿坝": "Ngawa", "迪庆": "Dêqên", "果洛": "Golog",
+}
+
+
+def prefecture_row(code: str, name: str, province: str, peoples: list[str]) -> list[str] | None:
+    """adcode, name, short name (the place without its peoples and kind: 西双版纳), province, English."""
+    word = next((w for w in PREFECTURE_WORDS if name.endswith(w)), None)
+    if word is None:
+        return None
+    stem = name.removesuffix(word)
+    first_people = min((i for people in peoples for form in (people, people.removesuffix("族"))
+                        if (i := stem.find(form)) > 0), default=len(stem))
+    short = stem[:first_people]
+    place = PREFECTURE_EXONYMS.get(short) or english(short + "县", [])[:-len(" County")]
+    return [code[:6], name, short, province, f"{place} {PREFECTURE_WORDS[word]}"]
+
+
 def main() -> None:
     spec = find_spec("cpca")  # located, not imported: importing it loads pandas
     if spec is None or not spec.submodule_search_locations:
@@ -57,6 +83,15 @@ def main() -> None:
     rows = list(csv.DictReader(table.splitlines()))
     names = {row["adcode"]: row["name"] for row in rows}
     out = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    if "--prefectures" in sys.argv:
+        out.writerow(["# adcode", "name", "short", "province", "english"])
+        for row in sorted(rows, key=lambda r: r["adcode"]):
+            code = row["adcode"]
+            if code[2:4] != "00" and code[4:] == "0" * 8:
+                province = names.get(code[:2] + "0000000000", "")
+                if (line := prefecture_row(code, row["name"], province, peoples)) is not None:
+                    out.writerow(line)
+        return
     out.writerow(["# adcode", "name", "parent", "english", "latitude", "longitude"])
     for row in sorted(rows, key=lambda r: r["adcode"]):
         code, name = row["adcode"], row["name"]

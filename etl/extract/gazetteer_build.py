@@ -51,6 +51,10 @@ SPARE_REGION_WORDS: dict[str, tuple[str, ...]] = {
     "County": ("County",), "Governorate": ("Governorate",), "Department": ("Department", "County"),
 }
 HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
+PREFECTURE_POPULATION = 100_000
+# Short names of prefectures that are also words or features: read only with their 州 or full name.
+SHORT_NAME_WORDS = frozenset({
+    "海北", "海西", "海南", "黄南", "湘西", "阿里", "怒江", "兴安", "大兴安岭", "红河"})
 # The kind of a curated line naming a city no data file lists; its fifth column is the population.
 UNLISTED = "unlisted"
 # How close a city's name must be to a region's to be its namesake ("Luang Namtha", "Louang Namtha").
@@ -126,6 +130,7 @@ def build_entries() -> Entries:
     _add_regions(entries)
     _add_us_counties(entries)
     _add_cn_counties(entries)
+    _add_cn_prefectures(entries)
     by_english = _english_index(entries)  # one pass over every place, shared by the two readers below
     _add_curated(entries, by_english)
     _add_capitals(entries, by_english)
@@ -382,6 +387,32 @@ def _add_cn_counties(entries: Entries) -> None:
             for key in written:
                 entries.keys.pop(key, None)
                 entries.add(key, index)
+
+
+def _add_cn_prefectures(entries: Entries) -> None:
+    """data/cn_prefectures.tsv: autonomous prefectures, 地区 and 盟 (德宏傣族景颇族自治州, 延边州), which sign
+    ties of their own and which GeoNames lists as no city. Keyed by administrative code; found by the
+    full name, the short name with 州 (德宏州), and the short name alone where it names nothing else
+    (德宏, but not 海南 or 大理)."""
+    text = resources.files("etl.extract").joinpath("data/cn_prefectures.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        code, name, short, province, english = line.split("\t")
+        # population unknown: counted as a large town, so that a two-character name (德宏) stands alone
+        index = entries.new_place(Place(f"adcode:{code}", None, english, "CN", "city"), PREFECTURE_POPULATION)
+        entries.add(english, index, primary=True)
+        forms = [name, province + name, province.removesuffix("省") + name]
+        if name.endswith("自治州"):
+            forms += [short + "州", province + short + "州", province.removesuffix("省") + short + "州"]
+        for form in forms:
+            entries.keys.pop(form.translate(entries.t2s).lower(), None)
+            entries.add(form, index)
+        if short.translate(entries.t2s).lower() not in entries.keys and short not in SHORT_NAME_WORDS:
+            entries.add(short, index)
+        english_short = english.removesuffix(" Autonomous Prefecture").removesuffix(" Prefecture")
+        if fold(english_short).lower() not in entries.keys:
+            entries.add(english_short, index)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
