@@ -34,9 +34,9 @@ from etl.models import Document, ExtractedDocument, Fact, Hints
 
 __all__ = ["Gazetteer", "extract_document", "extract_facts", "has_trigger", "load_gazetteer"]
 
-# The page speaks for its own city without naming it.
 # A title written in Chinese characters.
 HAN_TITLE = re.compile(r"[\u4e00-\u9fff]{4}")
+# The page speaks for its own city without naming it.
 OUR_CITY = re.compile(r"我市|本市|我区|本区|我省|本省|\bour city\b", re.IGNORECASE)
 # "人民网>>四川频道>>原创稿件", "China Daily": a place in the name of a channel or paper, not the subject.
 MEDIA_AFTER = re.compile(r"频道|新闻网|日报|晚报|电视台|广播|[ ]+(?:Daily|News|Times|Post|Herald)\b")

@@ -116,7 +116,7 @@ def find_mentions(
     # A region written only to place a city ("Portland, Oregon") is context, not a partner.
     context_only = {hits[i].start for i in cue_hits if countries[i] is None and (
         _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
-    # (simplified, where 與 is 与)
+    # towns we do not know are read in simplified characters, where 與 ("and") is 与
     context_only |= _locating_unknown_names(lowered, mentions) | _glued_before_town(mentions)
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
@@ -389,9 +389,9 @@ def _resolve(
     # "奥克拉荷马州", "纽约州", "大阪府": a Chinese name followed by a region word names the region;
     # "the Mexican state of Querétaro" too. With no region of that name, the name only locates.
     regions = [c for c in candidates if gazetteer.place(c.index).kind == "region"]
-    region_named = not _is_latin(hit.surface[0]) and REGION_AFTER.match(text, hit.end) is not None
-    region_introduced = REGION_BEFORE.search(text, max(0, hit.start - 30), hit.start) is not None
     region_word = (LATIN_REGION_AFTER if _is_latin(hit.surface[0]) else REGION_AFTER).match(text, hit.end)
+    region_named = not _is_latin(hit.surface[0]) and region_word is not None
+    region_introduced = REGION_BEFORE.search(text, max(0, hit.start - 30), hit.start) is not None
     if not regions and (region_word or region_introduced):
         # "宜蘭縣", "Luang Namtha Province": the region that bears the city's name, word and all
         namesakes = [gazetteer.namesake_regions[c.index] for c in candidates
