@@ -51,6 +51,7 @@ SPARE_REGION_WORDS: dict[str, tuple[str, ...]] = {
     "County": ("County",), "Governorate": ("Governorate",), "Department": ("Department", "County"),
 }
 HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
+# A prefecture's population, which the data does not give: counted as a large town's.
 PREFECTURE_POPULATION = 100_000
 # Short names of prefectures that are also words or features: read only with their 州 or full name.
 SHORT_NAME_WORDS = frozenset({
@@ -399,7 +400,7 @@ def _add_cn_prefectures(entries: Entries) -> None:
         if not line or line.startswith("#"):
             continue
         code, name, short, province, english = line.split("\t")
-        # population unknown: counted as a large town, so that a two-character name (德宏) stands alone
+        # a large town's population, so that a two-character name (德宏) stands alone
         index = entries.new_place(Place(f"adcode:{code}", None, english, "CN", "city"), PREFECTURE_POPULATION)
         entries.add(english, index, primary=True)
         forms = [name, province + name, province.removesuffix("省") + name]
