@@ -273,10 +273,6 @@ def _locates(hits: list[_Hit], i: int, cues: list[str | None], gazetteer: Gazett
         return False
     if all(place.kind != "city" or population < SMALL_TOWN for place, population in places):
         return True
-    # "東京都八王子市", "沖繩宮古島市": a region written right before a town, with nothing between
-    town_right_after = i + 1 < len(hits) and hits[i].end == hits[i + 1].start
-    if town_right_after and not _is_latin(hits[i].surface[0]):
-        return True
     return cues[i] is not None or bool(regions & CITY_STATE_CONVENTION)
 
 
@@ -290,7 +286,7 @@ def _locating_unknown_names(text: str, mentions: list[Mention]) -> set[int]:
 
 def _glued_before_town(mentions: list[Mention]) -> set[int]:
     """A Chinese name written right before a town of its country, nothing between, only locates it:
-    "沖繩宮古島市" (Okinawa, here the prefecture), "宁波象山县"."""
+    "東京都八王子市", "沖繩宮古島市" (Okinawa, here the prefecture), "宁波象山县"."""
     return {place.start for place, town in pairwise(mentions)
             if place.end == town.start and not _is_latin(place.surface[0]) and not _is_latin(town.surface[0])
             and place.place.kind != "country" and place.place.country == town.place.country}
