@@ -765,3 +765,21 @@ def test_prefectures_that_are_no_city_are_places(
     gazetteer: Gazetteer, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in resolved(text, gazetteer)
+
+
+def test_a_surname_that_names_a_town_is_a_person(gazetteer: Gazetteer) -> None:
+    text = ("Springfield's sister cities at 70\n"
+            "Springfield's oldest tie is with Ashikaga. An Ashikaga textile firm opened an office in "
+            "Springfield, and its manager, Hiroshi Tanabe, befriended a local businessman. When "
+            "Springfield's mayor flew to Ashikaga in 1991 to sign the sister-city agreement, Tanabe acted "
+            "as his interpreter.")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    assert {frozenset((f.a.name, f.b.name)) for f in facts} == {frozenset(("Springfield", "Ashikaga"))}
+    assert "Tanabe" not in {m.surface for m in find_mentions(text, gazetteer)}
+
+
+def test_a_town_named_as_a_place_elsewhere_stays_one_beside_a_namesake_person(gazetteer: Gazetteer) -> None:
+    text = ("Mayor Paula Southgate met the delegation. Hamilton signed a sister city agreement with "
+            "Southgate in 1990, and Southgate's mayor attended.")
+    surfaces = [m.surface for m in find_mentions(text, gazetteer)]
+    assert surfaces.count("Southgate") == 2

@@ -19,6 +19,7 @@ from itertools import pairwise
 from etl.extract.gazetteer import Candidate, Gazetteer
 from etl.extract.mention import Mention
 from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, owned_names
+from etl.extract.people import surname_hits
 from etl.extract.unlisted import described_capitals, shaped_towns, unlisted_towns
 from etl.extract.vocab import (
     COMMON_WORD_NAMES,
@@ -108,6 +109,13 @@ def find_mentions(
     hits = [hit for hit in _hits(text, lowered, gazetteer) if _plausible(text, hit)]
     countries = [_as_country(hit, gazetteer) for hit in hits]
     cues, cue_hits = _cues(text, hits, countries, gazetteer)
+    named = [(h.start, h.end, h.surface, h.key)
+             for h, country in zip(hits, countries, strict=True) if country is None]
+    people = surname_hits(text, named, {hits[i].start for i, cue in enumerate(cues) if cue})
+    if people:  # "Hiroshi Tanabe ... Tanabe acted as his interpreter": a man, not Tanabe in Wakayama
+        hits = [hit for hit in hits if hit.start not in people]
+        countries = [_as_country(hit, gazetteer) for hit in hits]
+        cues, cue_hits = _cues(text, hits, countries, gazetteer)
     senses: dict[str, int] = {}
     owned = owned_names(text, [(h.start, h.end, h.surface, h.key) for h in hits])
     home_index = _home_index(home, gazetteer)
