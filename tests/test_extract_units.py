@@ -783,3 +783,15 @@ def test_a_town_named_as_a_place_elsewhere_stays_one_beside_a_namesake_person(ga
             "Southgate in 1990, and Southgate's mayor attended.")
     surfaces = [m.surface for m in find_mentions(text, gazetteer)]
     assert surfaces.count("Southgate") == 2
+
+
+def test_a_possessive_partner_names_a_tie_of_the_pages_kind(gazetteer: Gazetteer) -> None:
+    text = ("Springfield's sister cities\n"
+            "Springfield signed its first sister-city agreement with Ashikaga in 1991. Springfield's second "
+            "partner, San Pedro Garza García, a suburb of Monterrey, joined the family in 2006. China "
+            "remains Springfield's largest trading partner, Mexico its second.")
+    facts = {frozenset((f.a.name, f.b.name)): f for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert set(facts) == {frozenset(("Springfield", "Ashikaga")),
+                          frozenset(("Springfield", "San Pedro Garza García"))}
+    second = facts[frozenset(("Springfield", "San Pedro Garza García"))]
+    assert (second.relation, second.year) == ("sister_city", 2006)

@@ -61,9 +61,9 @@ INSTRUMENT_REACH = 40
 
 
 # Tie words that say no kind of tie ("its Chinese partners", "suspended its ties with", "its first
-# international tie").
+# international tie", "Springfield's second partner, ...").
 VAGUE_TIE = re.compile(
-    r"(?i)\bpartners(?:hips?)?\b|\ba partner of\b|\bties?\b(?! with)"
+    r"(?i)\bpartners(?:hips?)?\b|\ba partner of\b|\bpartner$|\bties?\b(?! with)"
     r"|\b(?:ties|tie|agreement|exchanges|relationship|link)(?= with)"
     r"|\bpair(?:ed|ing|s)?\b"
 )

@@ -59,6 +59,9 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
      # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
      r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|(?<=['’]s )(?:[\w-]+ )?partners\b"
+     # "Springfield's second partner, San Pedro Garza García, joined in 2006"; no trading partner
+     r"|(?<=['’]s )(?!(?:trad\w*|business|strategic|commercial|economic|corporate|industrial) )"
+     r"(?:[\w-]+ )?partner\b(?=,)"
      r"|\bpartnerships?(?=,? with\b)|\ba partner of\b"
      r"|(?:(?<=its )|(?<=eir )|(?<='s )|(?<=’s ))(?:[\w-]+ ){0,2}"
      r"(?:agreement|relationship|link|tie)(?= with\b)"
