@@ -795,3 +795,15 @@ def test_a_possessive_partner_names_a_tie_of_the_pages_kind(gazetteer: Gazetteer
                           frozenset(("Springfield", "San Pedro Garza García"))}
     second = facts[frozenset(("Springfield", "San Pedro Garza García"))]
     assert (second.relation, second.year) == ("sister_city", 2006)
+
+
+def test_namesakes_placed_apart_or_called_so_are_a_pair(gazetteer: Gazetteer) -> None:
+    text = ("Ballina's twin towns\n"
+            "Ballina in County Mayo has been twinned with Crozon since 1985. In 2009 the town signed a "
+            "twinning agreement with its namesake, Ballina in New South Wales. The movement is old: Toledo, "
+            "Ohio, and Toledo, Spain, paired up in 1931, a link often cited as the first sister-city tie.")
+    facts = {(f.a.name, f.a.country, f.b.name, f.b.country): f.year
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts[("Toledo", "US", "Toledo", "ES")] == 1931
+    assert {frozenset([key[:2], key[2:]]) for key in facts} >= {
+        frozenset([("Ballina", "IE"), ("Crozon", "FR")]), frozenset([("Ballina", "IE"), ("Ballina", "AU")])}

@@ -251,7 +251,8 @@ def nearest_year(years: list[tuple[int, int]], span: tuple[int, int]) -> int | N
 
 
 FOUNDING_YEAR = re.compile(
-    r"(?i)(?:since|established|signed|founded|formed|forged|twinned|dat(?:ing|e[sd]?) back to|began"
+    r"(?i)(?:since|established|signed|founded|formed|forged|twinned|paired(?: up)?|linked(?: up)?"
+    r"|dat(?:ing|e[sd]?) back to|began"
     r"|dat(?:ing|e[sd]?) from|go(?:es)? back to)"
     r"\s+(?:in\s+)?"
     r"(19\d\d|20\d\d)"

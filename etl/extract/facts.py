@@ -100,7 +100,8 @@ OWNER = re.compile(LIST_OWNER_WORDS, re.IGNORECASE | re.MULTILINE)
 # The place whose list it is, right before the relation word: "Hamilton's other sister cities".
 POSSESSIVE_OWNER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,3}$|的(?:其他|其它|另外)?$")
 # The partner marker right before a place: "与佩奇市", "with the city of Pécs".
-WITH_BEFORE = re.compile(r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?$")
+WITH_BEFORE = re.compile(
+    r"(?:与|同)$|\bwith\s+(?:the\s+)?(?:(?:city|town) of\s+)?(?:its\s+namesake,?\s+)?$")
 # What lies between a place and the one it signed with: "Wokingham with", "Lappeenranta halted cooperation
 # with"; not "Tours, France (since 1988), and a friendship city relationship with".
 OWNER_WITH = re.compile(r"[\s,]*(?:[\w'’-]+\s+){0,3}with\s+(?:the\s+(?:city|town) of\s+)?")
@@ -111,6 +112,7 @@ AND_WITH = re.compile(r"(?:\band|,)\s+(?:also\s+)?with\s+(?:the\s+)?(?:(?:city|t
 DASHED_ASIDE = re.compile(r"\s[–—]\s[^–—.;]+\s[–—]\s")
 # Where a sentence joins clauses that each tell of their own pair.
 CLAUSE_JOIN = re.compile(r",\s+(?:and|while|whereas|but)\s+|;\s*|，|；")
+NAMESAKE = re.compile(r"(?i)\bnamesakes?\b|同名")
 CITY_TIE = re.compile(
     r"(?i)\bcit(?:y|ies)\b|\btowns?\b|friend|sister|twin|\bmunicipal|\bcouncil\b|友好|城市|友城|姐妹|姊妹|市政府"
 )
@@ -123,9 +125,16 @@ def build_facts(page: Page) -> list[Fact]:
     told = [d for d in sentence_drafts(page)
             if d.source != "subject" or not any(low <= d.start < high for low, high in homed)]
     drafts = told + listed + tabled
-    # two places of one name are a name told apart ("meant for Richmond, Virginia"), not a pair
-    drafts = [d for d in drafts if d.a.place.name != d.b.place.name or d.source == "list"]
+    # two places of one name are a name told apart ("meant for Richmond, Virginia"), not a pair, unless
+    # both are placed or called namesakes ("Toledo, Ohio, and Toledo, Spain, paired up in 1931")
+    drafts = [d for d in drafts
+              if d.a.place.name != d.b.place.name or d.source == "list" or _namesakes(page, d)]
     return [to_fact(page.text, draft) for draft in merge(drafts)]
+
+
+def _namesakes(page: Page, draft: Draft) -> bool:
+    return draft.a.index != draft.b.index and (
+        draft.a.cued and draft.b.cued or NAMESAKE.search(page.read, draft.start, draft.end) is not None)
 
 
 # --- sentences ---------------------------------------------------------------------------------------
