@@ -807,3 +807,29 @@ def test_namesakes_placed_apart_or_called_so_are_a_pair(gazetteer: Gazetteer) ->
     assert facts[("Toledo", "US", "Toledo", "ES")] == 1931
     assert {frozenset([key[:2], key[2:]]) for key in facts} >= {
         frozenset([("Ballina", "IE"), ("Crozon", "FR")]), frozenset([("Ballina", "IE"), ("Ballina", "AU")])}
+
+
+def test_bulleted_entries_that_describe_the_instrument(gazetteer: Gazetteer) -> None:
+    text = ("Asunción: international relations\nUpdated 14 March 2024\n"
+            "Asunción has sister cities in Taiwan and Argentina, and has signed these instruments with other "
+            "local governments:\n"
+            "• Quito (Ecuador) – Agreement on technical cooperation in urban mobility, signed in "
+            "November 2019.\n"
+            "• Montevideo (Uruguay) – Memorandum of understanding on cultural heritage, signed on 9 June "
+            "2021 during a virtual meeting.\n"
+            "• Incheon (Republic of Korea) – Letter of intent on smart-city technologies, signed in Seoul in "
+            "September 2023.\n")
+    facts = {f.b.name if f.a.name == "Asunción" else f.a.name: (f.relation, f.year)
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts == {"Quito": ("partnership_other", 2019), "Montevideo": ("mou", 2021),
+                     "Incheon": ("letter_of_intent", 2023)}
+
+
+def test_a_landmark_town_is_no_party_and_a_paused_agreement_keeps_its_year(gazetteer: Gazetteer) -> None:
+    text = ("Regions sign deals at Xi'an forum of friendship cities\n"
+            "Shaanxi province signed an agreement on trade cooperation with Kazakhstan's Almaty region, "
+            "including a demonstration park near the city of Taldykorgan. Hokkaido has put on hold its 1998 "
+            "agreement on economic cooperation with Sakhalin Oblast.")
+    facts = {frozenset((f.a.name, f.b.name)): f.year for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts == {frozenset(("Shaanxi", "Almaty oblysy")): None,
+                     frozenset(("Hokkaido", "Sakhalinskaya oblast'")): 1998}

@@ -36,6 +36,8 @@ HYPHEN = re.compile(r"-")
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
 RELATION_COLUMN = re.compile(r"\S\s+[–—:-]\s*$")
 BRACKET = re.compile(r"[(（]")
+# A bullet, a place and its country, and a dash before a description: "• Quito (Ecuador) – Agreement ..."
+DESCRIBED_ENTRY = re.compile(r"[^\S\n]*(?:[•·▪◦*]|\d{1,2}[.)])[^\S\n]*[^\n–—]{2,60}?(\s+[–—-]\s+)(?=\S)")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
@@ -46,13 +48,18 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], l
     if page.subject is None or not page.cues:
         return [], []
     lines = [_entry_span(page, s, e) if s not in taken else (s, s) for s, e in _lines(page.text)]
+    # "• Montevideo (Uruguay) – Memorandum of understanding on ..., signed on 9 June 2021.": the place
+    # before the dash, the tie and its year in the first sentence after it
+    described = {i: told for i, (s, e) in enumerate(lines) if (told := _described_entry(page, s, e))}
     entries = {i: places for i, (s, e) in enumerate(lines)
-               if (places := _list_places(page, s, e)) and not _dateline(page, s, e)}
+               if (places := _list_places(page, s, described[i][0] if i in described else e))
+               and not _dateline(page, s, e)}
     drafts, homed = [], []
     for i, places in entries.items():
         start, end = lines[i]
-        years = C.years_in(page.text[start:end])
-        in_line = page.cues_in(start, end)  # "Anshan, China (friendship link, 2005)"
+        told_start, told_end = described.get(i, (start, end))
+        years = C.years_in(page.text[told_start:told_end])
+        in_line = page.cues_in(told_start, told_end)  # "Anshan, China (friendship link, 2005)"
         caption = (_caption(page, lines, entries, i) or _card(page, lines, entries, i)
                    if not years and not in_line else None)
         if caption is not None:  # "Monbetsu, Hokkaido, Japan" over "Sister City since 1991"
@@ -75,6 +82,17 @@ def list_drafts(page: Page, taken: Collection[int] = ()) -> tuple[list[Draft], l
             if mention.index != owner.index:
                 drafts.append(Draft(mention, owner, relation, status, year, start, end, confidence, "list"))
     return drafts, homed
+
+
+def _described_entry(page: Page, start: int, end: int) -> tuple[int, int] | None:
+    """For a bulleted line "• Place (Country) – what was signed, when", the span of its first sentence
+    after the dash, if that tells a tie."""
+    lead = DESCRIBED_ENTRY.match(page.text, start, end)
+    if lead is None:
+        return None
+    told_end = page.text.find(". ", lead.end(), end)
+    told_end = end if told_end < 0 else told_end
+    return (lead.end(1), told_end) if page.cues_in(lead.end(1), told_end) else None
 
 
 def _dateline(page: Page, start: int, end: int) -> bool:

@@ -51,6 +51,7 @@ POSSESSIVE_GAP = re.compile(r"['’]s\s+")
 REGION_TIE = re.compile(r"(?i)sister[- ](?:states?|provinces?|prefectures?)")
 REGION_TIE_REACH = 120
 CITY_AFTER = re.compile(r"\s+City\b")
+NEAR_BEFORE = re.compile(r"\b(?:near|outside)\s+(?:the\s+(?:city|town|village|port)\s+of\s+)?$")
 IN_GAP = re.compile(r",?\s+in\s+(?:the\s+)?")
 REGION_BEFORE = re.compile(r"(?i)\b(?:state|province|prefecture|region|oblast|county) of\s+$")
 # "Luang Namtha Province", "Querétaro State": a Latin name with its region word.
@@ -126,6 +127,8 @@ def find_mentions(
         _locates(hits, i, cues, gazetteer) or _placed_in(text, hits, i))}
     # towns we do not know are read in simplified characters, where 與 ("and") is 与
     context_only |= _locating_unknown_names(lowered, mentions) | _glued_before_town(mentions)
+    # "a demonstration park near the city of Taldykorgan": a landmark, no party
+    context_only |= {m.start for m in mentions if NEAR_BEFORE.search(text, max(0, m.start - 30), m.start)}
     mentions = [replace(m, context=True) if m.start in context_only else m for m in mentions]
     mentions = _short_forms(_without_truncated_names(text, mentions))
     mentions = described_capitals(text, mentions, gazetteer)

@@ -56,6 +56,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r" (?:(?:its|their|the|a) )?(?:[\w-]+ ){0,2}partnerships?\b", "sister_city", 0.5),
     # Ties named without sister, twin or friendship: they need both places and an agreement verb.
     (r"cooperation (?:agreement|framework|accord|pact)|partnership agreement|合作协议|\binternational ties?\b"
+     r"|\bagreements? (?:on|for) (?:[\w-]+ ){0,3}cooperation\b"
      r"|\b(?:a|an) formal (?:relationship|tie)\b"
      # "counts Shanghai among its Chinese partners", "suspended its ties with Arkhangelsk"
      r"|\b(?:its|their) (?:[\w-]+ ){0,2}partners\b|(?<=['’]s )(?:[\w-]+ )?partners\b"

@@ -38,6 +38,10 @@ FOUNDING_BEFORE = re.compile(
     r"|since|founded)\b[^.;,，；。]{0,40}$"
     r"|[(（]\s*$|[自于]\s*$"
 )
+# A year written as the agreement's own: "its 1998 agreement", "the 1985 twinning".
+DATED_AGREEMENT = re.compile(
+    r"(?:19|20)\d\d\s+(?:[\w-]+\s+)?(?:agreement|accord|pact|treaty|twinning|memorandum|partnership)\b",
+    re.IGNORECASE)
 ENDING_WORDS = re.compile(
     r"(?i)suspen|terminat|sever|end(?:ed|s|ing)?\b|halt|froze|frozen|on hold|on ice|dissolv"
     r"|暂停|中止|终止|冻结|断绝")
@@ -73,6 +77,8 @@ def tie_year(
     return None
 
 def _dates_the_founding(sentence: str, offset: int) -> bool:
+    if DATED_AGREEMENT.match(sentence, offset):  # "put on hold its 1998 agreement on ... cooperation"
+        return True
     before = sentence[max(0, offset - 50):offset]
     found = FOUNDING_BEFORE.search(before)
     return found is not None and not ENDING_WORDS.search(before, found.start())
