@@ -833,3 +833,15 @@ def test_a_landmark_town_is_no_party_and_a_paused_agreement_keeps_its_year(gazet
     facts = {frozenset((f.a.name, f.b.name)): f.year for f in extract_facts(doc(text), gazetteer, Hints())}
     assert facts == {frozenset(("Shaanxi", "Almaty oblysy")): None,
                      frozenset(("Hokkaido", "Sakhalinskaya oblast'")): 1998}
+
+
+def test_list_lines_name_towns_through_regions_we_do_not_know(gazetteer: Gazetteer) -> None:
+    text = ("德阳市国际友好城市及友好交流城市一览\n"
+            "截至2023年底，德阳市已与16个国家的17个城市建立了友好城市或友好交流城市关系。\n"
+            "二、友好交流城市\n"
+            "日本群马县太田市；\n"
+            "法国卢瓦尔河大区圣纳泽尔市；\n"
+            "南非东开普省布法罗市；\n")
+    facts = {(f.b.name if f.a.name == "Deyang" else f.a.name, (f.b if f.a.name == "Deyang" else f.a).country)
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts == {("Ōta", "JP"), ("Saint-Nazaire", "FR"), ("布法罗", "ZA")}

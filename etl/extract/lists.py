@@ -38,6 +38,7 @@ RELATION_COLUMN = re.compile(r"\S\s+[–—:-]\s*$")
 BRACKET = re.compile(r"[(（]")
 # A bullet, a place and its country, and a dash before a description: "• Quito (Ecuador) – Agreement ..."
 DESCRIBED_ENTRY = re.compile(r"[^\S\n]*(?:[•·▪◦*]|\d{1,2}[.)])[^\S\n]*[^\n–—]{2,60}?(\s+[–—-]\s+)(?=\S)")
+UNKNOWN_REGION = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·-]{1,12}(?:大区|州|省|邦|共和国|地区|府|县)")
 ENTRY_HEAD = re.compile(r"[^\n()（）]{2,80}?[(（][^)）\n]{0,12}(?:19|20)\d\d[^)）\n]{0,12}[)）]")
 
 
@@ -245,6 +246,9 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     words = [(c.start, c.end if in_table else _column_end(page.text, c.end, end))
              for c in page.cues_in(start, end)
              if in_table or RELATION_COLUMN.search(page.text, start, c.start)]
+    # a region we do not know between a country and its town: "法国卢瓦尔河大区圣纳泽尔市"
+    words += [(a.end, b.start) for a, b in pairwise(inside)
+              if UNKNOWN_REGION.fullmatch(page.read, a.end, b.start)]
     if not only_filler(page.read, start, end, inside, words):
         return []
     subject = page.subject

@@ -133,7 +133,11 @@ def find_mentions(
     mentions = _short_forms(_without_truncated_names(text, mentions))
     mentions = described_capitals(text, mentions, gazetteer)
     if context is not None:
-        covered = [(h.start, h.end) for h in hits]
+        # a name its stated country holds no place of ("东开普省布法罗市": no Buffalo in South Africa) is
+        # a town we do not know
+        resolved = {m.start for m in mentions}
+        covered = [(h.start, h.end) for h, cue in zip(hits, cues, strict=True)
+                   if cue is None or h.start in resolved]
         mentions = unlisted_towns(text, mentions, covered, gazetteer, context)
         mentions = shaped_towns(text, mentions, covered, gazetteer, context)
     return mentions
@@ -238,11 +242,22 @@ def _cues(
             used.update([i + 1] if cues[i] else [])
         gap = text[hits[i - 1].end:hit.start] if i > 0 else "x"
         if cues[i] is None and i > 0 and _locates_next(gap, hit, countries[i - 1]):
-            cues[i] = _cue_country(hits[i - 1], countries[i - 1], gazetteer, hit)
+            cues[i] = _cue_country(hits[i - 1], countries[i - 1], gazetteer, hit) or (
+                _glued_region(hits[i - 1], gazetteer) if not gap else None)
             used.update([i - 1] if cues[i] else [])
         if cues[i] is None and _is_latin(hit.surface[0]):
             cues[i] = _demonym_cue(text, hit.start)
     return cues, used
+
+
+def _glued_region(hit: _Hit, gazetteer: Gazetteer) -> str | None:
+    """The country of a Chinese region name glued before a town's name: "东开普省布法罗市" is a town in
+    South Africa, whatever other Buffalo the name also finds."""
+    if _is_latin(hit.surface[0]) or not REGION_AFTER.search(hit.surface[-1]):
+        return None
+    places = [gazetteer.place(c.index) for c in hit.candidates]
+    countries = {place.country for place in places}
+    return countries.pop() if len(countries) == 1 and all(p.kind == "region" for p in places) else None
 
 
 def _locates_next(gap: str, hit: _Hit, country_before: int | None) -> bool:
