@@ -845,3 +845,30 @@ def test_list_lines_name_towns_through_regions_we_do_not_know(gazetteer: Gazette
     facts = {(f.b.name if f.a.name == "Deyang" else f.a.name, (f.b if f.a.name == "Deyang" else f.a).country)
              for f in extract_facts(doc(text), gazetteer, Hints())}
     assert facts == {("Ōta", "JP"), ("Saint-Nazaire", "FR"), ("布法罗", "ZA")}
+
+
+def test_list_lines_keep_names_in_brackets_and_town_headings(gazetteer: Gazetteer) -> None:
+    text = ("Pécs – Twin towns\n"
+            "Twin towns – sister cities\n"
+            "Lahti, Finland (1956)\n"
+            "Lyon, France (1992)\n"
+            "Friendly cities\n"
+            "Pécs also has friendly relations with:\n"
+            "- Odorheiu Secuiesc (Székelyudvarhely), Romania\n"
+            "- Senta (Zenta), Serbia (2011)\n")
+    facts = extract_facts(doc(text), gazetteer, Hints())
+    partners = {f.b.name if f.a.name == "Pécs" else f.a.name for f in facts}
+    assert partners == {"Lahti", "Lyon", "Senta", "Odorheiu Secuiesc"}
+
+
+def test_a_small_town_with_its_municipality_word_heads_its_own_ties(gazetteer: Gazetteer) -> None:
+    text = ("Shimane Prefecture: sister regions of our municipalities\n"
+            "Municipalities in Shimane have concluded sister-city and friendship-city agreements:\n"
+            "Municipality | Partner city | Country | Year\n"
+            "Uwajima City | Nelson | New Zealand | 1994\n"
+            "Saijo City | Springfield, Illinois | U.S.A. | 1996\n"
+            "Ama Town (Oki District)\n"
+            " ・Kudat, Sabah, Malaysia – Friendship City (2016)\n")
+    pairs = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert frozenset(("Uwajima", "Nelson")) in pairs
+    assert any("Kudat" in pair and "Shimane" not in pair for pair in pairs)

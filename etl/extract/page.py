@@ -13,14 +13,15 @@ from etl.extract.mention import Mention
 
 # What may remain of a list line once places, years and punctuation are removed.
 LIST_FILLER = re.compile(
-    r"(?i)[\s\d,.;:()（）、，\-–—|•*·/]+|\b(?:city|province|prefecture|state|region|county|and|since|year|"
+    r"(?i)[(（][^()（）\d\n]{2,30}[)）]"  # a name in another language: "Senta (Zenta), Serbia"
+    r"|[\s\d,.;:、，\-–—|•*·/]+|[()（）]|\b(?:city|town|village|district|municipality|province|prefecture|state"
+    r"|region|county|and|since|year|"
     r"established|signed|in|(?:friendship|partnership|twinning|sister[- ]city|cooperation)"
     r" (?:links?|agreements?|relationships?|pacts?|accords?|charters?)"
     # a date written out: "Nov. 18, 1968", "22 April 2002"
     r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
     r"|[年月日市省州县縣区區道府和及]|民[国國]|\bthe\b|\brepublic(?: of)?\b"
-    r"|[(（][^()（）\d\n]{2,30}[)）]"  # a name in another language: "Senta (Zenta), Serbia"
 )
 
 

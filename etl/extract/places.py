@@ -74,6 +74,8 @@ CITY_STATES = frozenset({"SG", "MO", "HK", "MC", "LU", "VA", "SM", "GI", "DJ"})
 # capitalised phrase ("Vice Chairman", "Gustavo Bell", "Friendly City Agreement"), not a sentence's
 # first word ("Since ...", "As ...").
 SMALL_TOWN = 100_000
+MUNICIPALITY_WORDS = frozenset(
+    "city town village county district prefecture province municipality shire township borough".split())
 CELL_AFTER = re.compile(r"\t| \| ")
 CELL_BEFORE = re.compile(r"(?:\t| \| )$")
 # A city known by another name outweighs the place whose own name it is when this many times larger.
@@ -487,8 +489,8 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
         if following is not None:
             return _inside_longer_name(text, hit.start, following[1].lower())
         return _end_of_longer_name(text, hit.start)
-    if following and following[1].lower() not in PLACE_SUFFIXES:
-        return True
+    if following:  # "Uwajima City" is a name wherever it is written; "Uwajima Fisheries" is not one
+        return following[1].lower() not in MUNICIPALITY_WORDS
     head = text[max(0, hit.start - 40):hit.start]
     if head.endswith("the "):  # "in the Andes", "across the Alps": a range or a region, not the town
         return True
