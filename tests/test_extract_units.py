@@ -872,3 +872,17 @@ def test_a_small_town_with_its_municipality_word_heads_its_own_ties(gazetteer: G
     pairs = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
     assert frozenset(("Uwajima", "Nelson")) in pairs
     assert any("Kudat" in pair and "Shimane" not in pair for pair in pairs)
+
+
+def test_a_province_the_data_lacks_and_an_agreement_on_friendship_exchange(gazetteer: Gazetteer) -> None:
+    text = ("Ehime Prefecture: friendship regions\n"
+            "Province of Cebu, Republic of the Philippines (Memorandum on Friendship and Cooperation)\n"
+            "In November 2019 Ehime and the Province of Cebu signed a Memorandum on Friendship and "
+            "Cooperation covering tourism.\n"
+            "Tainan City, Taiwan (Friendship Exchange Agreement)\n"
+            "Ehime and Tainan City signed an agreement on the promotion of friendship exchange in "
+            "October 2022.")
+    facts = {frozenset((f.a.name, f.b.name)): (f.relation, f.year)
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts == {frozenset(("Ehime", "Cebu City")): ("mou", 2019),
+                     frozenset(("Ehime", "Tainan")): ("mou", 2022)}

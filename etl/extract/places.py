@@ -425,8 +425,11 @@ def _resolve(
             end = region_word.end() if region_word else hit.end
             return Mention(hit.start, end, text[hit.start:end], gazetteer.place(best_region), best_region)
     if (region_named or region_introduced) and not regions:
+        # "the Province of Cebu", a province the data lacks: its capital stands for it; "奥克拉荷马州"
+        # followed by a town only locates the town
         best = max(candidates, key=lambda c: gazetteer.population[c.index])
-        return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index, context=True)
+        return Mention(hit.start, hit.end, hit.surface, gazetteer.place(best.index), best.index,
+                       context=region_named)
     if region_introduced:
         candidates = regions
     wants_region = region_named or bool(REGION_KEY.search(hit.key)) or (

@@ -37,6 +37,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
     (r"friend(?:ly|ship)(?: (?:and|&) |-)cooperat(?:ive|ion)(?: cit(?:y|ies)| relations?)"
      r"|friendly[- ]cooperati(?:ve|on) (?:cit(?:y|ies)|relations(?:hips?)?)"
      r"|friend(?:ly|ship) exchange (?:cit(?:y|ies)|relations(?:hips?)?|agreements?|arrangements?)"
+     r"|agreements? on (?:the )?(?:promotion of )?friend(?:ly|ship) exchanges?"
      r"|友好合作城市|友好交流城市|友好合作关系|友好交流关系|友好交流合作"
      r"|友好交流协[定议]|友好合作协[定议]", "mou", 0.8),
     (r"sister[- ](?:cit(?:y|ies)|towns?|provinces?|states?|regions?|relationships?|relations|status|ties)"
