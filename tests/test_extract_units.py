@@ -886,3 +886,12 @@ def test_a_province_the_data_lacks_and_an_agreement_on_friendship_exchange(gazet
              for f in extract_facts(doc(text), gazetteer, Hints())}
     assert facts == {frozenset(("Ehime", "Cebu City")): ("mou", 2019),
                      frozenset(("Ehime", "Tainan")): ("mou", 2022)}
+
+
+def test_an_official_country_name_and_a_town_named_again(gazetteer: Gazetteer) -> None:
+    text = ("以茶为媒 福鼎与日本川根本町缔结友好交流城市\n"
+            "11月8日上午，福鼎市与日本静冈县川根本町建立友好交流城市关系签约仪式在福鼎举行。"
+            "福鼎市市长与川根本町町长分别代表两地签署了《中华人民共和国福建省福鼎市与日本国静冈县川根本町"
+            "建立友好交流城市关系协议书》。")
+    facts = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts == {frozenset(("Fuding", "川根本町"))}

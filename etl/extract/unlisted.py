@@ -159,10 +159,28 @@ def shaped_towns(
                                       for s, e in covered)]
     if not added:
         return mentions
+    added += _written_again(text, added, mentions)
     located = {locating[(a.start, a.end)] for a in added if (a.start, a.end) in locating}
     kept = [replace(m, context=True) if m.start in located else m for m in mentions
             if not any(a.start < m.end and m.start < a.end for a in added)]
     return sorted(kept + added, key=lambda m: m.start)
+
+
+def _written_again(text: str, added: list[Mention], mentions: list[Mention]) -> list[Mention]:
+    """A Han town name the page placed once names that town where it is written again around a name of
+    two characters: "川根本町町长" is the mayor of Kawanehon, not of a Honchō found inside the name."""
+    taken = {(a.start, a.end) for a in added}
+    again = []
+    for town in {a.surface: a for a in added if len(a.surface) >= 3 and ord(a.surface[0]) >= 0x2E80}.values():
+        start = text.find(town.surface)
+        while start >= 0:
+            end = start + len(town.surface)
+            inside = any(start <= m.start and m.end <= end and len(m.surface) <= 2 for m in mentions)
+            if inside and not any(s < end and start < e for s, e in taken):
+                again.append(replace(town, start=start, end=end))
+                taken.add((start, end))
+            start = text.find(town.surface, end)
+    return again
 
 
 def _han_name_after(text: str, simplified: str, mention: Mention) -> tuple[int, int, str] | None:
