@@ -895,3 +895,14 @@ def test_an_official_country_name_and_a_town_named_again(gazetteer: Gazetteer) -
             "建立友好交流城市关系协议书》。")
     facts = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
     assert facts == {frozenset(("Fuding", "川根本町"))}
+
+
+def test_a_tie_between_two_named_cities_and_a_state_written_after_in_the(gazetteer: Gazetteer) -> None:
+    text = ("Lansing weighs a new sister city\n"
+            "In the United States, the first partnership with a Japanese city was between Saint Paul and "
+            "Nagasaki, in 1955. Lansing's council will vote on a new partnership with León, in the Mexican "
+            "state of Guanajuato.")
+    facts = {frozenset(((f.a.name, f.a.country), (f.b.name, f.b.country))): f.year
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts[frozenset((("Saint Paul", "US"), ("Nagasaki", "JP")))] == 1955
+    assert frozenset((("Lansing", "US"), ("León de los Aldama", "MX"))) in facts

@@ -84,7 +84,9 @@ LOCATOR_BEFORE = re.compile(
 )
 # "Takatsuki, a city of about 350,000 people between Osaka and Kyoto": places that locate a town.
 TOWN_LOCATOR_BEFORE = re.compile(
-    r"(?i)\b(?:city|town|village|port|municipality)\b(?:[^,.;:]|(?<=\d)[,.](?=\d)){0,40}?\b(?:between|near"
+    r"(?i)\b(?:city|town|village|port|municipality)\b(?:[^,.;:]|(?<=\d)[,.](?=\d)){0,40}?"
+    # not "the first partnership with a Japanese city was between Saint Paul and Nagasaki"
+    r"(?<!\bwas )(?<!\bis )(?<!\bwere )(?<!\bare )\b(?:between|near"
     r"|outside)\s+(?:the\s+)?(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+and\s+)?$"
 )
 EXCEPTED_BEFORE = re.compile(r"(?i)\b(?:apart from|aside from|besides|other than|except(?: for)?)\s+$|除了?$")

@@ -33,7 +33,9 @@ from etl.extract.vocab import (
 
 CUE_GAP = re.compile(
     r"\s*(?:,|\(|，|（|\bin\b|-|\|)\s*(?:(?:a|an|the) (?:\w+ )?(?:town|city|village|port|capital) in\s+)?"
-    r"(?:the\s+)?$"
+    r"(?:the\s+)?"
+    # "León, in the Mexican state of Guanajuato"
+    r"(?:(?<=, )in the (?:[A-Z][\w-]+ )?(?:state|province|prefecture|region|department) of\s+)?$"
 )
 # Between a country and the city after it in Chinese text or a table row (日本名古屋, 日本 | 名古屋).
 CJK_CUE_GAP = re.compile(r"[\s|｜/、:：]*$")

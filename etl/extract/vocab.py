@@ -65,7 +65,7 @@ RELATION_PATTERNS: Final[tuple[tuple[str, str, float], ...]] = (
      r"|(?<=['’]s )(?!(?:trad\w*|business|strategic|commercial|economic|corporate|industrial) )"
      r"(?:[\w-]+ )?partner\b(?=,)"
      r"|\bpartnerships?(?=,? with\b)|\ba partner of\b"
-     r"|(?:(?<=its )|(?<=eir )|(?<='s )|(?<=’s ))(?:[\w-]+ ){0,2}"
+     r"|(?:(?<=its )|(?<=eir )|(?<='s )|(?<=’s )|(?<=\bour )|(?<=\bown ))(?:[\w-]+ ){0,2}"
      r"(?:agreement|relationship|link|tie)(?= with\b)"
      r"|\bpair(?:ed|ing|s)?\b(?= (?:[\w-]+ ){0,3}with\b)"
      r"|\b(?:sever|suspend|cut|end|freez|froze|halt|paus)\w* (?:its|their|all|the) (?:[\w-]+ ){0,2}"
