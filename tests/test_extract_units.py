@@ -906,3 +906,12 @@ def test_a_tie_between_two_named_cities_and_a_state_written_after_in_the(gazette
              for f in extract_facts(doc(text), gazetteer, Hints())}
     assert facts[frozenset((("Saint Paul", "US"), ("Nagasaki", "JP")))] == 1955
     assert frozenset((("Lansing", "US"), ("León de los Aldama", "MX"))) in facts
+
+
+def test_a_city_written_as_where_a_province_lies_only_locates_it(gazetteer: Gazetteer) -> None:
+    text = ("哈尔滨与埃德蒙顿结好40周年招待会举行\n"
+            "贺信指出，埃德蒙顿所在的阿尔伯塔省与黑龙江省于1981年结为友好省，两省之间以及哈尔滨与埃德蒙顿"
+            "之间的交往，是中加地方合作的典范。")
+    facts = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert frozenset(("Alberta", "Heilongjiang")) in facts
+    assert not any("Alberta" in pair and "Harbin" in pair for pair in facts)

@@ -53,6 +53,7 @@ REGION_AS_ADJECTIVE = re.compile(r"\s+(?:state\s+)?(?:city|town|capital|port|cou
 
 CAPITAL_OF = re.compile(r"(?i)\bcapital (?:city )?of (?:the )?(?:[\w-]+ )?(?:[\w-]+['’]s )?$")
 
+LOCATED_IN_AFTER = re.compile(r"所在的?(?:[省州县市]|[\u4e00-\u9fff]{2,8}[省州县])")
 ZH_DATELINE_AFTER = re.compile(r"\s*\d{1,2}月\d{1,2}日电")
 
 ORG_BEFORE = re.compile(
@@ -163,6 +164,8 @@ def _aside(text: str, mention: Mention) -> bool:
     if VENUE.search(text, max(0, mention.start - 1), mention.start):
         return True
     if ATTRIBUTION_AFTER.match(text, mention.end) or ZH_DATELINE_AFTER.match(text, mention.end):
+        return True
+    if LOCATED_IN_AFTER.match(text, mention.end):  # "埃德蒙顿所在的阿尔伯塔省": the province is meant
         return True
     if ORG_AFTER.match(text, mention.end) or ORG_BEFORE.search(text, max(0, mention.start - 30),
                                                                 mention.start):
