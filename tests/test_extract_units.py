@@ -915,3 +915,17 @@ def test_a_city_written_as_where_a_province_lies_only_locates_it(gazetteer: Gaze
     facts = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
     assert frozenset(("Alberta", "Heilongjiang")) in facts
     assert not any("Alberta" in pair and "Harbin" in pair for pair in facts)
+
+
+def test_a_sidebar_list_with_the_relation_first_and_no_science_park_as_a_town(gazetteer: Gazetteer) -> None:
+    text = ("绵阳市与意大利的里雅斯特市缔结友好城市\n"
+            "2025年10月22日，绵阳市与意大利的里雅斯特市签署建立友好城市关系协议书。"
+            "双方还见证了绵阳市科技局与的里雅斯特科技园区签署科技合作协议。\n"
+            "友城风采\n"
+            "友好城市 奥布宁斯克市（俄罗斯） 2012年\n"
+            "友好交流城市 筑波市（日本） 2016年\n"
+            "友好交流城市 格勒诺布尔市（法国） 2018年\n")
+    facts = {f.b.name if f.a.name == "Mianyang" else f.a.name: (f.relation, f.year)
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert facts == {"Trieste": ("friendship_city", 2025), "Obninsk": ("friendship_city", 2012),
+                     "Tsukuba": ("mou", 2016), "Grenoble": ("mou", 2018)}

@@ -34,6 +34,7 @@ CARD_TIE = re.compile(r"(?i)\b(?:partnership|relationship|relations|ties|agreeme
 HYPHEN = re.compile(r"-")
 # What closes a year: "1988年10月", "(2006年)", "1979）".
 AFTER_YEAR = re.compile(r"\s*年?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*[)）]?")
+LEADING_MARKS = " \t•·・*-"
 RELATION_COLUMN = re.compile(r"\S\s+[–—:-]\s*$")
 BRACKET = re.compile(r"[(（]")
 # A bullet, a place and its country, and a dash before a description: "• Quito (Ecuador) – Agreement ..."
@@ -245,7 +246,9 @@ def _list_places(page: Page, start: int, end: int) -> list[Mention]:
     # (May 2018)"
     words = [(c.start, c.end if in_table else _column_end(page.text, c.end, end))
              for c in page.cues_in(start, end)
-             if in_table or RELATION_COLUMN.search(page.text, start, c.start)]
+             if in_table or RELATION_COLUMN.search(page.text, start, c.start)
+             or (not page.text[start:c.start].strip(LEADING_MARKS)  # "友好交流城市 筑波市（日本） 2016年"
+                 and page.text[c.end:c.end + 1] in (" ", "\t", "\u3000"))]
     # a region we do not know between a country and its town: "法国卢瓦尔河大区圣纳泽尔市"
     words += [(a.end, b.start) for a, b in pairwise(inside)
               if UNKNOWN_REGION.fullmatch(page.read, a.end, b.start)]

@@ -75,7 +75,9 @@ ORG_AFTER = re.compile(
     r"|\s+(?:hospitals?|medical|clinics?|universit(?:y|ies)|colleges?|schools?|clubs?|firms?|compan(?:y|ies)"
     r"|businesses|hotels?|football|airport|port authority|varsity)\b|\s+City,\s+(?:owned|managed|coached)\b"
     r"|(?:大学|学院|银行|集团|公司|港务|港口|港|机场|医院|博物馆|研究院|研究所|商会|总领事馆|领事馆|大使馆"
-    r"|科学园区|园区|管理局|机构|协会|企业)"
+    r"|科学园区|园区|管理局|机构|协会|企业|(?:科技|工业|产业|软件)园"
+    # a city's bureau signs for itself, not for the city: 绵阳市科技局
+    r"|(?:科技|教育|商务|卫生|卫健|文旅|文化|体育|旅游|农业|交通|生态环境)局)"
 )
 
 # A place named to locate another: "south of Moscow", "near Lyon", "outside Kyiv".

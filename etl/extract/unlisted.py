@@ -47,8 +47,10 @@ NAMED_TOWN = re.compile(r"(?:王国|共和国|联邦|大区)?([\u4e00-\u9fff]{2,
 # The town or village written after a Japanese district (郡); its name may begin with any character.
 DISTRICT_TOWN = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:町|村))")
 CITY_DISTRICT = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:区|區|县|縣|郡))")
-# Words that close a city's name as kinds of area, not districts: 日惹特区, 巴伦西亚自治区, 首尔市中心区.
-AREA_WORDS = re.compile(r"^(?:自治|特别|行政|开发|经济|高新|首都|中心|城|市|郊|地|新|辖|老城|旧城|核心)")
+# Words that close a city's name as kinds of area, not districts: 日惹特区, 巴伦西亚自治区, 首尔市中心区,
+# 的里雅斯特科技园区.
+AREA_WORDS = re.compile(
+    r"^(?:自治|特别|行政|开发|经济|高新|首都|中心|城|市|郊|地|新|辖|老城|旧城|核心|科技|工业|产业|物流|保税|自贸|软件)")
 NOT_A_TOWN = re.compile(
     r"城市|所有|地级|县级|设区|省辖|直辖|姊妹|姐妹|[各全与和及同跟缔结为友好签的是在省州道府区个第最等已将并也又于首该]")
 
