@@ -929,3 +929,15 @@ def test_a_sidebar_list_with_the_relation_first_and_no_science_park_as_a_town(ga
              for f in extract_facts(doc(text), gazetteer, Hints())}
     assert facts == {"Trieste": ("friendship_city", 2025), "Obninsk": ("friendship_city", 2012),
                      "Tsukuba": ("mou", 2016), "Grenoble": ("mou", 2018)}
+
+
+def test_the_above_places_take_the_tie_the_next_sentence_tells(gazetteer: Gazetteer) -> None:
+    text = ("甘肃省国际友好省州\n"
+            "一、友好省州：日本秋田县（1982年）。\n"
+            "二、友好交流合作省州\n"
+            "德国图林根州、白俄罗斯戈梅利州、埃及卢克索省。\n"
+            "上述省州与我省签署了友好交流合作备忘录，在经贸、文旅、教育等领域保持经常性往来。")
+    facts = {f.b.name if f.a.name == "Gansu" else f.a.name: f.relation
+             for f in extract_facts(doc(text), gazetteer, Hints())}
+    assert {name: facts.get(name) for name in ("Thüringen", "Homieĺskaja voblasć", "Al Uqşur")} == {
+        "Thüringen": "mou", "Homieĺskaja voblasć": "mou", "Al Uqşur": "mou"}

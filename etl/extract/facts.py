@@ -92,6 +92,12 @@ CONTINUED_LIST = re.compile(
 )
 RANGE_FROM = re.compile(r"(?i)\brang(?:e|es|ed|ing) from\s+(?:the\s+)?$")
 RANGE_TO = re.compile(r"(?:,?\s+in\s+(?:the\s+)?[A-Z][\w .'-]{1,30}?)?\s+to\s+(?:the\s+)?")
+# A sentence about the places the one before listed: "上述省州与我省签署了...", "These cities have
+# signed ...".
+ABOVE_LIST = re.compile(
+    r"\s*(?:上述|以上|前述|这些)(?:[\u4e00-\u9fff]{0,2}(?:省州|城市|地区|省|州|市))"
+    r"|(?i:\s*(?:the above|all of these|these) (?:cities|towns|regions|provinces|states|municipalities)\b)"
+)
 # Words that refer back to the two places of the previous sentence.
 BOTH = re.compile(
     r"(?i)\b(?:the two|both) (?:cities|towns|regions|municipalities)\b|两市|两城|双方"
@@ -146,11 +152,14 @@ def sentence_drafts(page: Page) -> list[Draft]:
     previous_cues: list[Cue] = []
     topic: Mention | None = None  # the place the sentence before opened with: what "its" refers to
     owner: Mention | None = None  # the one side every tie of the sentence before shares
+    previous_start = 0
     for start, end in sentence_spans(page.text):
         cues = page.cues_in(start, end)
         places = sentence_parties(page, start, end, cues)
         drafted = len(drafts)
-        if places and owner is not None and FOLLOWED_BY.match(page.read, start):
+        if cues and not previous_cues and ABOVE_LIST.match(page.read, start):
+            drafts.extend(_above_list(page, (previous_start, end), cues, places, previous))
+        elif places and owner is not None and FOLLOWED_BY.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, [owner], previous_cues or cues, True))
         elif not cues and places and CONTINUED_LIST.match(page.read, start):
             drafts.extend(_continued_list(page, start, end, places, previous, previous_cues))
@@ -170,6 +179,7 @@ def sentence_drafts(page: Page) -> list[Draft]:
                     told = replace(page, subject=topic)
                 drafts.extend(_drafts_for_sentence(told, start, end, cues, places, topic))
         previous = places or previous[:0]
+        previous_start = start
         owner = _shared_side(drafts[drafted:], page.subject) if places else owner
         if places:  # a sentence naming no place keeps the topic: "Cairns ... Rather than ..., it has ..."
             prose = not LIST_ITEM.match(page.read, start)
@@ -216,6 +226,21 @@ def _continued_list(
     if len(listed) != len(places):
         return []
     drafts = [_draft(page, start, end, (owner, m), strong[0], "both", partners=listed) for m in listed]
+    return [d for d in drafts if d]
+
+
+def _above_list(
+    page: Page, span: tuple[int, int], cues: list[Cue], places: list[Mention], listed: list[Mention]
+) -> list[Draft]:
+    """"德国图林根州、白俄罗斯戈梅利州、…。上述省州与我省签署了友好交流合作备忘录": the tie told of the places
+    the sentence before listed, with the page's own place."""
+    subject = page.subject
+    if subject is None or any(m.index != subject.index for m in places) or len(listed) < 2:
+        return []
+    if any(m.nation == subject.nation for m in listed):
+        return []
+    cue = max(cues, key=lambda c: c.strength)
+    drafts = [_draft(page, span[0], span[1], (subject, m), cue, "both", partners=listed) for m in listed]
     return [d for d in drafts if d]
 
 
