@@ -872,6 +872,8 @@ def test_a_small_town_with_its_municipality_word_heads_its_own_ties(gazetteer: G
     pairs = {frozenset((f.a.name, f.b.name)) for f in extract_facts(doc(text), gazetteer, Hints())}
     assert frozenset(("Uwajima", "Nelson")) in pairs
     assert any("Kudat" in pair and "Shimane" not in pair for pair in pairs)
+    nickname = 'Kunming, the "Spring City", has established friendship city ties with Oulu.'
+    assert "Spring" not in {m.surface for m in find_mentions(nickname, gazetteer)}
 
 
 def test_a_province_the_data_lacks_and_an_agreement_on_friendship_exchange(gazetteer: Gazetteer) -> None:

@@ -76,6 +76,8 @@ CITY_STATES = frozenset({"SG", "MO", "HK", "MC", "LU", "VA", "SM", "GI", "DJ"})
 # capitalised phrase ("Vice Chairman", "Gustavo Bell", "Friendly City Agreement"), not a sentence's
 # first word ("Since ...", "As ...").
 SMALL_TOWN = 100_000
+LOWER_WORD_BEFORE = re.compile(r"\b[a-z]+ $")
+LINE_OPENING = re.compile(r"(?:^|\n|\t| \| )[\s•·・*-]*$")
 MUNICIPALITY_WORDS = frozenset(
     "city town village county district prefecture province municipality shire township borough".split())
 CELL_AFTER = re.compile(r"\t| \| ")
@@ -494,9 +496,11 @@ def _loose_small_town(text: str, hit: _Hit, gazetteer: Gazetteer, index: int) ->
         if following is not None:
             return _inside_longer_name(text, hit.start, following[1].lower())
         return _end_of_longer_name(text, hit.start)
-    if following:  # "Uwajima City" is a name wherever it is written; "Uwajima Fisheries" is not one
-        return following[1].lower() not in MUNICIPALITY_WORDS
     head = text[max(0, hit.start - 40):hit.start]
+    if following:  # "Uwajima City" opening a line, a cell or after a lower-case word is a name; "the
+        # 'Spring City'" is not one
+        opening = LINE_OPENING.search(head) or LOWER_WORD_BEFORE.search(head)
+        return following[1].lower() not in MUNICIPALITY_WORDS or not opening
     if head.endswith("the "):  # "in the Andes", "across the Alps": a range or a region, not the town
         return True
     previous = PREVIOUS_WORD.search(head)
