@@ -11,6 +11,8 @@ from etl.extract.vocab import LEAD_WORDS, OWN_PLACE_AFTER_WORDS, OWN_PLACE_BEFOR
 NEXT_WORD = re.compile(r"[^\S\n\t]+([A-Z][\w'’-]*)")  # a tab ends a table cell
 NUMBER_AFTER = re.compile(r"[^\S\n]+\d")  # "in March 2022": a date, not a name
 PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’-]*)[^\S\n]+$")
+# The start of a sentence, a clause after a colon or semicolon, or a quotation.
+SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 OWN_PLACE_AFTER = re.compile(OWN_PLACE_AFTER_WORDS, re.IGNORECASE)
 OWN_PLACE_BEFORE = re.compile(OWN_PLACE_BEFORE_WORDS, re.IGNORECASE)
 # A name capitalised inside a sentence this close to a tie word, twice on a page, is a place too.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD
+from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, SENTENCE_START
 from etl.extract.vocab import COMMON_WORD_NAMES, DEMONYMS, LEAD_WORDS, NAME_FOLLOWERS, PLACE_SUFFIXES
 
 # Capitalised words that begin a place's longer name, describe it or open a clause: no given names.
@@ -21,7 +21,6 @@ NAME_PREFIXES = frozenset(
     its we they you he she it my your
     """.split()
 )
-SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 # What makes a name a place wherever else it is written, besides a country or region beside it: a
 # preposition before it, a place word or a possessive tie after it ("in Tanabe", "Tanabe City",
 # "Tanabe's mayor").

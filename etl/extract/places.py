@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from etl.extract.gazetteer import Candidate, Gazetteer
 from etl.extract.mention import Mention
-from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, owned_names
+from etl.extract.own_place import NEXT_WORD, PREVIOUS_WORD, SENTENCE_START, owned_names
 from etl.extract.people import surname_hits
 from etl.extract.unlisted import described_capitals, shaped_towns, unlisted_towns
 from etl.extract.vocab import (
@@ -94,7 +94,6 @@ APPOSITION = re.compile(
 )
 # A name set off by a comma before the sentence goes on in lower case.
 SET_OFF = re.compile(r",\s+[a-z]")
-SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[“\"(]\s*)$")
 # A sentence's first word, not a list's after a colon or semicolon ("also twinned: Bracknell with ...").
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?\n]\s*|[“\"(]\s*)$")
 
