@@ -260,9 +260,7 @@ def _glued_region(hit: _Hit, gazetteer: Gazetteer) -> str | None:
     South Africa, whatever other Buffalo the name also finds."""
     if _is_latin(hit.surface[0]) or not REGION_AFTER.search(hit.surface[-1]):
         return None
-    places = [gazetteer.place(c.index) for c in hit.candidates]
-    countries = {place.country for place in places}
-    return countries.pop() if len(countries) == 1 and all(p.kind == "region" for p in places) else None
+    return _region_country(hit, gazetteer)
 
 
 def _locates_next(gap: str, hit: _Hit, country_before: int | None) -> bool:
@@ -380,11 +378,16 @@ def _page_countries(
         if country is not None:
             found[gazetteer.place(country).country] += 1
             continue
-        places = [gazetteer.place(c.index) for c in hit.candidates]
-        regions = {place.country for place in places if place.kind == "region"}
-        if len(regions) == 1 and all(place.kind == "region" for place in places):
-            found[regions.pop()] += 1
+        if (region_country := _region_country(hit, gazetteer)) is not None:
+            found[region_country] += 1
     return found
+
+
+def _region_country(hit: _Hit, gazetteer: Gazetteer) -> str | None:
+    """The country of a name that names only regions, all of one country."""
+    places = [gazetteer.place(c.index) for c in hit.candidates]
+    countries = {place.country for place in places}
+    return countries.pop() if len(countries) == 1 and all(p.kind == "region" for p in places) else None
 
 
 def _sense_key(hit: _Hit) -> str:
